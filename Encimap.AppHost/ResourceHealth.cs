@@ -1,0 +1,9 @@
+namespace Encimap.AppHost;
+
+/// <summary>What the resource's last health probe said.</summary>
+public enum ResourceHealth
+{
+    Unknown,
+    Healthy,
+    Unhealthy,
+}

@@ -1,0 +1,87 @@
+namespace Encimap.AppHost;
+
+/// <summary>
+/// The environment a service process starts with, in Aspire's conventions:
+/// <c>ConnectionStrings__encimap</c>, <c>ConnectionStrings__platform</c>,
+/// <c>services__{name}__{endpoint}__0</c>, <c>OTEL_SERVICE_NAME</c>, <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>,
+/// plus the Kestrel endpoints it listens on.
+/// </summary>
+public sealed class ServiceEnvironment(
+    AppHostOptions options,
+    RepositoryLayout layout,
+    DatabaseResource database,
+    DevelopmentSecrets secrets,
+    IReadOnlyList<ServiceDefinition> services,
+    IConfiguration configuration)
+{
+    public IReadOnlyDictionary<string, string> For(ServiceDefinition service)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["DOTNET_ENVIRONMENT"] = "Development",
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["OTEL_SERVICE_NAME"] = service.Name,
+            ["ENCIMAP_APPHOST_PID"] = Environment.ProcessId.ToString(),
+            ["Encimap__StateDirectory"] = layout.StateDirectory,
+            ["Logging__Console__FormatterOptions__SingleLine"] = "true",
+        };
+        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
+        {
+            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+        }
+
+        AddListenEndpoints(service, env);
+        AddDatabases(service, env);
+        AddReferences(service, env);
+        AddSecrets(env);
+        return env;
+    }
+
+    private void AddListenEndpoints(ServiceDefinition service, Dictionary<string, string> env)
+    {
+        foreach (var endpoint in service.Endpoints)
+        {
+            var url = endpoint.UrlFor(options.PortOffset);
+            if (endpoint.IsKestrel)
+            {
+                env[$"Kestrel__Endpoints__{endpoint.Name}__Url"] = url;
+                env[$"Kestrel__Endpoints__{endpoint.Name}__Protocols"] = endpoint.Http2Only ? "Http2" : "Http1AndHttp2";
+            }
+            else
+            {
+                env[endpoint.ConfigurationKey!] = $"127.0.0.1:{endpoint.Port + options.PortOffset}";
+            }
+        }
+    }
+
+    private void AddDatabases(ServiceDefinition service, Dictionary<string, string> env)
+    {
+        if (service.UsesEncimapDatabase)
+        {
+            env["ConnectionStrings__encimap"] = database.EncimapConnectionString;
+        }
+
+        if (service.UsesPlatformDatabase)
+        {
+            env["ConnectionStrings__platform"] = database.PlatformConnectionString;
+        }
+    }
+
+    private void AddReferences(ServiceDefinition service, Dictionary<string, string> env)
+    {
+        foreach (var reference in service.References)
+        {
+            var target = services.FirstOrDefault(s => s.Name == reference);
+            foreach (var endpoint in target?.Endpoints ?? [])
+            {
+                env[$"services__{reference}__{endpoint.Name}__0"] = endpoint.UrlFor(options.PortOffset);
+            }
+        }
+    }
+
+    // Development-only secrets shared by the services that must agree on them.
+    private void AddSecrets(Dictionary<string, string> env)
+    {
+        env["Jwt__S2S__SigningKey"] = secrets.GetOrCreate("s2s-signing-key");
+    }
+}

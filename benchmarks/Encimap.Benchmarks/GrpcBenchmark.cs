@@ -1,0 +1,117 @@
+using System.Diagnostics;
+using System.Net;
+using Encimap.Contracts.Intake;
+using Encimap.Grpc;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Encimap.Benchmarks;
+
+/// <summary>
+/// Our gRPC transport end to end on loopback (Kestrel server, HttpClient client, one process):
+/// sequential unary latency, then throughput at a few concurrency levels. The call is
+/// Intake.ResolveRecipient with a trivial handler, so the figures are the transport's own cost.
+/// </summary>
+public sealed class GrpcBenchmark : IBenchmark
+{
+    private static readonly TimeSpan TimeLimitPerPhase = TimeSpan.FromSeconds(60);
+
+    public string Description => "unary round trip p50/p99 and calls/s at concurrency [--calls 5000] [--concurrency 16,64] [--concurrent-calls 20000]";
+
+    public async Task<int> RunAsync(BenchmarkArguments arguments)
+    {
+        var calls = arguments.GetInt("calls", 5_000);
+        var concurrentCalls = arguments.GetInt("concurrent-calls", 20_000);
+        var concurrencyLevels = arguments.GetInts("concurrency", [16, 64]);
+
+        await using var server = await StartServerAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { EnableMultipleHttp2Connections = true })
+        {
+            BaseAddress = server.Urls.Select(u => new Uri(u)).Single(),
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        var client = new IntakeClient(new GrpcInvoker(http));
+
+        await RunSequentialAsync(client, Math.Min(1_000, calls));   // warm-up: JIT, connection, tiering
+        var latency = await RunSequentialAsync(client, calls);
+        PrintLatency(calls, latency);
+
+        foreach (var concurrency in concurrencyLevels)
+        {
+            await RunConcurrentAsync(client, concurrency, Math.Min(2_000, concurrentCalls));  // warm-up
+            var (completed, elapsed) = await RunConcurrentAsync(client, concurrency, concurrentCalls);
+            Console.WriteLine($"| concurrent | {concurrency,11} | {completed,7} | {completed / elapsed.TotalSeconds,10:N0} calls/s | {elapsed.TotalSeconds,7:N2} s |");
+        }
+
+        return 0;
+    }
+
+    private static async Task<WebApplication> StartServerAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+            kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2));
+        var app = builder.Build();
+        app.MapGrpcUnary(IntakeMethods.ResolveRecipient, (request, _) =>
+            Task.FromResult(new ResolveRecipientReply { Found = true, VaultboxId = request.Address }));
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task<double[]> RunSequentialAsync(IntakeClient client, int calls)
+    {
+        var request = new ResolveRecipientRequest { Address = "alice@example.org" };
+        var micros = new List<double>(calls);
+        var limit = Stopwatch.StartNew();
+        for (var i = 0; i < calls && limit.Elapsed < TimeLimitPerPhase; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            await client.ResolveRecipientAsync(request);
+            micros.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+
+        micros.Sort();
+        return [.. micros];
+    }
+
+    private static async Task<(int Completed, TimeSpan Elapsed)> RunConcurrentAsync(IntakeClient client, int concurrency, int calls)
+    {
+        var request = new ResolveRecipientRequest { Address = "alice@example.org" };
+        var remaining = calls;
+        var completed = 0;
+        var watch = Stopwatch.StartNew();
+
+        async Task WorkerAsync()
+        {
+            while (Interlocked.Decrement(ref remaining) >= 0 && watch.Elapsed < TimeLimitPerPhase)
+            {
+                await client.ResolveRecipientAsync(request);
+                Interlocked.Increment(ref completed);
+            }
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(WorkerAsync)));
+        return (completed, watch.Elapsed);
+    }
+
+    private static void PrintLatency(int requested, double[] sortedMicros)
+    {
+        Console.WriteLine("| phase      | concurrency |   calls | result            |   elapsed |");
+        Console.WriteLine("|------------|-------------|---------|-------------------|-----------|");
+        Console.WriteLine($"| sequential | {1,11} | {sortedMicros.Length,7} | p50 {Percentile(sortedMicros, 0.50),8:N0} µs   | {sortedMicros.Sum() / 1e6,7:N2} s |");
+        Console.WriteLine($"| sequential | {1,11} | {sortedMicros.Length,7} | p99 {Percentile(sortedMicros, 0.99),8:N0} µs   |           |");
+        if (sortedMicros.Length < requested)
+        {
+            Console.WriteLine($"(stopped after {TimeLimitPerPhase.TotalSeconds:N0} s: {sortedMicros.Length} of {requested} calls)");
+        }
+    }
+
+    private static double Percentile(double[] sorted, double fraction) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(fraction * sorted.Length) - 1)];
+}
