@@ -79,9 +79,12 @@ public sealed class ServiceEnvironment(
         }
     }
 
-    // Development-only secrets shared by the services that must agree on them.
+    // Development-only secrets: the S2S signing key the gateway, the API and encimapctl share, and
+    // the certificate service's key-encryption keys, kept outside the database under the state directory.
     private void AddSecrets(Dictionary<string, string> env)
     {
         env["Jwt__S2S__SigningKey"] = secrets.GetOrCreate("s2s-signing-key");
+        env["Certificates__KekDirectory"] = Path.Combine(layout.StateDirectory, "kek");
+        env["Certificates__GenerateDevelopmentKek"] = "true";
     }
 }

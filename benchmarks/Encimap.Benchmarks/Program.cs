@@ -4,6 +4,8 @@ using Encimap.Benchmarks;
 var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnoreCase)
 {
     ["grpc"] = new GrpcBenchmark(),
+    ["certificates"] = new CertificatesBenchmark(),
+    ["api"] = new ApiBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

@@ -48,6 +48,29 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public async Task A_crashed_service_is_restarted_and_reported()
+    {
+        await using var host = AppHostProcess.Start(_stateDirectory, FreePortOffset());
+        var resources = await host.WaitReadyAsync(TimeSpan.FromMinutes(3));
+        var service = resources.EnumerateArray().First(r => r.GetProperty("type").GetString() == "project");
+        var name = service.GetProperty("name").GetString()!;
+        var crashedPid = service.GetProperty("pid").GetInt32();
+
+        Process.GetProcessById(crashedPid).Kill();
+
+        var restarted = await WaitForAsync(host, name, r => r.GetProperty("restarts").GetInt32() == 1
+            && r.GetProperty("state").GetString() == "Running"
+            && r.GetProperty("health").GetString() == "Healthy");
+        Assert.NotEqual(crashedPid, restarted.GetProperty("pid").GetInt32());
+        Assert.Contains($"[{name}] exited with code", host.Output);
+
+        var pids = Pids(await host.WaitReadyAsync(TimeSpan.FromMinutes(1)));
+        host.Signal(SigTerm);
+        Assert.Equal(0, await host.WaitExitAsync(TimeSpan.FromSeconds(90)));
+        await AssertNothingLeftAsync(pids);
+    }
+
+    [Fact]
     public async Task Warm_start_reuses_the_cluster_and_sigterm_leaves_no_process_behind()
     {
         var offset = FreePortOffset();
@@ -96,6 +119,25 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
 
         Assert.DoesNotContain(pids, ProcessTable.IsAlive);
         Assert.Empty(ProcessTable.WithCommandLineContaining(_stateDirectory));
+    }
+
+    private static async Task<JsonElement> WaitForAsync(AppHostProcess host, string name, Func<JsonElement, bool> condition)
+    {
+        using var http = new HttpClient { BaseAddress = host.Dashboard };
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        JsonElement last = default;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = Find(JsonDocument.Parse(await http.GetStringAsync("/api/resources")).RootElement.Clone(), name);
+            if (condition(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{name} never reached the expected state; last: {last}");
     }
 
     private static JsonElement Find(JsonElement resources, string name) =>

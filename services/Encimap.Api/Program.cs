@@ -1,0 +1,37 @@
+using Encimap.Api.Certificates;
+using Encimap.Api.Credentials;
+using Encimap.Api.Health;
+using Encimap.Api.Infrastructure;
+using Encimap.Api.Usage;
+using Encimap.Api.Vaultboxes;
+using Encimap.Grpc;
+using Encimap.ServiceDefaults;
+using Encimap.ServiceDefaults.Security;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddS2sAuthentication();
+builder.AddInternalCallAuthentication();
+builder.AddApiServices();
+
+var app = builder.Build();
+app.UseErrorEnvelopes();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapGroup("/s2s/v1")
+    .RequireAuthorization(S2sAuthenticationExtensions.S2sPolicy)
+    .MapVaultboxes()
+    .MapCredentials()
+    .MapCertificates()
+    .MapUsage();
+app.MapApiHealth();
+app.MapOpenApi();
+app.MapCredentialVerification().RequireAuthorization(InternalCallAuthentication.Policy);
+app.MapGrpcFallback();
+app.MapDefaultEndpoints();
+
+app.Run();
+
+/// <summary>Entry point, visible to the tests that host the API.</summary>
+public partial class Program;

@@ -1,0 +1,107 @@
+using Encimap.Grpc;
+using Encimap.Storage;
+using Encimap.ServiceDefaults;
+using Encimap.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Encimap.Certificates;
+
+/// <summary>The certificate service: configuration, services and gRPC methods.</summary>
+public static class CertificatesApplication
+{
+    /// <summary>The name of the encimap connection string (<c>ConnectionStrings:encimap</c>).</summary>
+    public const string ConnectionStringName = "encimap";
+
+    /// <summary>
+    /// Builds the application. <paramref name="configure"/> runs after the defaults are added and
+    /// before the container is built (tests add configuration there). Throws when the
+    /// configuration cannot work (no database, no key-encryption key) so the process does not start.
+    /// </summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        // appsettings*.json sit next to the assembly, wherever the process is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        configure?.Invoke(builder);
+        builder.AddServiceDefaults();
+        builder.AddInternalCallAuthentication();
+        AddCertificateServices(builder);
+
+        var app = builder.Build();
+
+        // Fail at start, with the reason, rather than on the first request.
+        _ = app.Services.GetRequiredService<IOptions<CertificateOptions>>().Value;
+        var keks = app.Services.GetRequiredService<KeyEncryptionKeyRing>();
+        app.Logger.LogInformation("Key-encryption keys loaded: {KekIds}; new keys are wrapped under {CurrentKekId}",
+            string.Join(", ", keks.Ids.Order(StringComparer.Ordinal)), keks.CurrentId);
+
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        // Only other services of the fleet may issue, look up or export: reaching the port is not enough.
+        var internalCalls = app.MapGroup("").RequireAuthorization(InternalCallAuthentication.Policy);
+        IssuanceEndpoints.MapIssuance(internalCalls);
+        RecipientEndpoints.MapRecipients(internalCalls);
+        ExportEndpoints.MapExports(internalCalls);
+        app.MapGrpcFallback();
+        app.MapDefaultEndpoints();
+        return app;
+    }
+
+    private static void AddCertificateServices(WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<CertificateOptions>()
+            .Bind(builder.Configuration.GetSection(CertificateOptions.Section))
+            .PostConfigure(options =>
+            {
+                // Development fleets keep their generated KEK with the rest of their state.
+                if (string.IsNullOrWhiteSpace(options.KekDirectory) && options.GenerateDevelopmentKek
+                    && builder.Configuration["Encimap:StateDirectory"] is { Length: > 0 } state)
+                {
+                    options.KekDirectory = Path.Combine(state, "certificates", "keks");
+                }
+            })
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CertificateOptions>, CertificateOptionsValidation>();
+        services.TryAddTimeProvider();
+
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured: the certificate service needs the encimap database.");
+        }
+        services.AddSingleton(provider => new NpgsqlDataSourceBuilder(connectionString)
+            .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
+            .Build());
+
+        services.AddSingleton<CertificateTelemetry>();
+        services.AddSingleton(provider => KeyEncryptionKeyRing.Load(provider.GetRequiredService<IOptions<CertificateOptions>>().Value));
+        services.AddSingleton<PrivateKeyCustody>();
+        services.AddSingleton<RsaKeyPool>();
+        services.AddHostedService<RsaKeyPoolRefill>();
+        services.AddSingleton<CertificateIssuer>();
+        services.AddSingleton<CertificateVault>();
+        services.AddSingleton<CertificateRenewal>();
+        services.AddHostedService<CertificateRenewalService>();
+
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("encimap-database", tags: ["database"]);
+    }
+
+    private static void TryAddTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(descriptor => descriptor.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
