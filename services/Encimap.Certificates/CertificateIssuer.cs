@@ -7,9 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace Encimap.Certificates;
 
-/// <summary>A request the service will not issue for (bad address, key size or validity).</summary>
-public sealed class InvalidCertificateRequestException(string message) : Exception(message);
-
 /// <summary>
 /// Mints self-signed S/MIME certificates (SPEC "Certificates and keys") with
 /// <see cref="CertificateRequest"/>: subject <c>CN=address, E=address</c>, SAN rfc822Name,

@@ -6,9 +6,6 @@ using Npgsql;
 
 namespace Encimap.Certificates;
 
-/// <summary>What one renewal pass did.</summary>
-public sealed record RenewalPassResult(int Renewed, int MarkedExpired, int Failed);
-
 /// <summary>
 /// One renewal pass: marks active certificates past their end as expired, then gives every
 /// vaultbox whose newest certificate ends within <see cref="CertificateOptions.RenewBeforeDays"/>
@@ -88,40 +85,4 @@ public sealed partial class CertificateRenewal(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Renewing the certificate of vaultbox {VaultboxId} failed")]
     private static partial void LogRenewalFailed(ILogger logger, Exception exception, Guid vaultboxId);
-}
-
-/// <summary>Runs <see cref="CertificateRenewal"/> shortly after start, then every <see cref="CertificateOptions.RenewalInterval"/>.</summary>
-public sealed partial class CertificateRenewalService(
-    CertificateRenewal renewal,
-    IOptions<CertificateOptions> options,
-    TimeProvider time,
-    ILogger<CertificateRenewalService> logger) : BackgroundService
-{
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            await Task.Delay(options.Value.RenewalFirstRunDelay, time, stoppingToken).ConfigureAwait(false);
-            using var timer = new PeriodicTimer(options.Value.RenewalInterval, time);
-            do
-            {
-                try
-                {
-                    await renewal.RunOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    // The database may be briefly unavailable; the next pass tries again.
-                    LogPassFailed(logger, e);
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "A certificate renewal pass failed; the next one runs at the usual interval")]
-    private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

@@ -6,9 +6,6 @@ using Encimap.Contracts.Certificates;
 
 namespace Encimap.Certificates;
 
-/// <summary>A certificate with its private key, ready to go into a PKCS#12 file.</summary>
-public sealed record KeyedCertificate(X509Certificate2 Certificate, RSA PrivateKey, string FriendlyName);
-
 /// <summary>
 /// Builds PKCS#12 files with <see cref="Pkcs12Builder"/>: per certificate a shrouded key bag
 /// (unencrypted safe) and a cert bag (in a password-encrypted safe), both carrying the same
