@@ -33,7 +33,7 @@ public sealed class ServiceEnvironment(
         AddListenEndpoints(service, env);
         AddDatabases(service, env);
         AddReferences(service, env);
-        AddSecrets(env);
+        AddSecrets(service, env);
         return env;
     }
 
@@ -79,12 +79,29 @@ public sealed class ServiceEnvironment(
         }
     }
 
-    // Development-only secrets: the S2S signing key the gateway, the API and encimapctl share, and
-    // the certificate service's key-encryption keys, kept outside the database under the state directory.
-    private void AddSecrets(Dictionary<string, string> env)
+    // Development-only secrets. Every service gets the S2S key (the API validates user-scoped S2S
+    // tokens with it, the gateway mints them, all services sign and check internal calls); only
+    // the gateway gets the key of the platform's user tokens; only the certificate service gets
+    // the key-encryption keys, kept outside the database under the state directory.
+    private void AddSecrets(ServiceDefinition service, Dictionary<string, string> env)
     {
         env["Jwt__S2S__SigningKey"] = secrets.GetOrCreate("s2s-signing-key");
-        env["Certificates__KekDirectory"] = Path.Combine(layout.StateDirectory, "kek");
-        env["Certificates__GenerateDevelopmentKek"] = "true";
+        if (service.Name == "gateway")
+        {
+            env["Jwt__User__SigningKey"] = secrets.GetOrCreate("user-jwt-signing-key");
+        }
+
+        if (service.Name is "smtp" or "imap")
+        {
+            var (certificate, key) = DevelopmentTlsCertificate.Ensure(layout.StateDirectory);
+            env["Tls__CertificatePemFile"] = certificate;
+            env["Tls__KeyPemFile"] = key;
+        }
+
+        if (service.Name == "certificates")
+        {
+            env["Certificates__KekDirectory"] = Path.Combine(layout.StateDirectory, "kek");
+            env["Certificates__GenerateDevelopmentKek"] = "true";
+        }
     }
 }

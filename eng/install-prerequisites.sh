@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what the fleet and its tests need on a Debian 12 machine with the .NET 10 SDK:
-# PostgreSQL 15 server binaries, the real clients the end-to-end tests drive, and the npm
+# PostgreSQL 15 server binaries, the real clients the end-to-end tests drive, Chromium (the
+# dashboard's browser test drives it; Playwright never downloads a browser), and the npm
 # packages of the gRPC interoperability test. Safe to run again; needs root for apt-get.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-debian_packages=(postgresql-15 postgresql-client-15 openssl curl python3 nodejs npm)
+debian_packages=(postgresql-15 postgresql-client-15 openssl curl python3 nodejs npm chromium swaks libnet-ssleay-perl)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnore
     ["grpc"] = new GrpcBenchmark(),
     ["certificates"] = new CertificatesBenchmark(),
     ["api"] = new ApiBenchmark(),
+    ["gateway"] = new GatewayBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

@@ -24,6 +24,7 @@ internal static class CliApplication
         root.Add(DomainsCommands.Create());
         root.Add(MotorBlocksCommands.Create());
         root.Add(TokenCommand.Create());
+        root.Add(UserTokenCommand.Create());
         root.Add(RoutesCommands.Create());
         return root;
     }

@@ -19,11 +19,12 @@ internal sealed class DevelopmentFleetState
     public const string PlatformDatabase = "motorical_db";
     public const string PlatformOwnerRole = "motorical";
 
-    private DevelopmentFleetState(string? encimapOwner, string? platformOwner, string? s2sSigningKey)
+    private DevelopmentFleetState(string? encimapOwner, string? platformOwner, string? s2sSigningKey, string? userJwtSigningKey)
     {
         EncimapOwner = encimapOwner;
         PlatformOwner = platformOwner;
         S2sSigningKey = s2sSigningKey;
+        UserJwtSigningKey = userJwtSigningKey;
     }
 
     public string? EncimapOwner { get; }
@@ -31,6 +32,9 @@ internal sealed class DevelopmentFleetState
     public string? PlatformOwner { get; }
 
     public string? S2sSigningKey { get; }
+
+    /// <summary>The key of the development user tokens the gateway accepts.</summary>
+    public string? UserJwtSigningKey { get; }
 
     /// <summary>The development state, or null when there is none.</summary>
     public static DevelopmentFleetState? TryLoad(IConfiguration configuration)
@@ -67,7 +71,8 @@ internal sealed class DevelopmentFleetState
         return new DevelopmentFleetState(
             ConnectionString(EncimapDatabase, EncimapOwnerRole, secrets.GetValueOrDefault("postgres-encimap-owner")),
             ConnectionString(PlatformDatabase, PlatformOwnerRole, secrets.GetValueOrDefault("postgres-platform-owner")),
-            secrets.GetValueOrDefault("s2s-signing-key"));
+            secrets.GetValueOrDefault("s2s-signing-key"),
+            secrets.GetValueOrDefault("user-jwt-signing-key"));
     }
 
     private static string? ConnectionString(string database, string role, string? password) =>

@@ -43,7 +43,7 @@ internal static class TokenCommand
     }
 
     // "90s", "30m", "1h", "7d", or a TimeSpan ("01:30:00").
-    private static TimeSpan ParseLifetime(ArgumentResult result)
+    internal static TimeSpan ParseLifetime(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
         TimeSpan? value = null;

@@ -52,13 +52,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         IReadOnlyDictionary<string, string> environment,
         TimeSpan? startupTimeout = null)
     {
+        var assembly = AssemblyPath(projectName);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            // Its own build folder, as the AppHost runs it: the service must read its own
+            // appsettings.json, not one that was copied next to the tests.
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
         };
-        start.ArgumentList.Add(AssemblyPath(projectName));
+        start.ArgumentList.Add(assembly);
+        start.Environment["ASPNETCORE_CONTENTROOT"] = Path.GetDirectoryName(assembly)!;
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Kestrel__Endpoints__http__Url"] = $"http://127.0.0.1:{httpPort}";

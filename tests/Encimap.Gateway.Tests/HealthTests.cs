@@ -1,0 +1,38 @@
+using System.Net;
+
+namespace Encimap.Gateway.Tests;
+
+/// <summary><c>/api/health</c> summarises the gateway and the API; <c>/health</c> and <c>/alive</c> are the gateway's own.</summary>
+[Collection(GatewayFleetCollection.Name)]
+public sealed class HealthTests(GatewayFleet fleet)
+{
+    [Fact]
+    public async Task Api_health_reports_the_gateway_and_the_apis_dependencies_without_a_token()
+    {
+        using var http = fleet.GatewayClient(null);
+
+        using var response = await http.GetAsync("/api/health");
+
+        var data = await response.DataAsync();
+        Assert.Equal("healthy", data.GetProperty("gateway").GetString());
+        // No MTA runs in this fleet: the API is degraded, which still serves requests.
+        Assert.Contains(data.GetProperty("status").GetString(), new[] { "healthy", "degraded" });
+        var services = data.GetProperty("api").GetProperty("services");
+        Assert.Equal("ok", services.GetProperty("database").GetString());
+        Assert.Equal("ok", services.GetProperty("certificates").GetString());
+    }
+
+    [Fact]
+    public async Task Liveness_and_readiness_answer_and_unknown_paths_get_the_envelope()
+    {
+        using var http = fleet.GatewayClient(null);
+
+        using var health = await http.GetAsync("/health");
+        using var alive = await http.GetAsync("/alive");
+        using var unknown = await http.GetAsync("/api/nothing-here");
+
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+        Assert.Equal("not_found", await unknown.ErrorCodeAsync(HttpStatusCode.NotFound));
+    }
+}
