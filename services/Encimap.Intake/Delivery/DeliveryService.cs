@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Encimap.Contracts.Certificates;
+using Encimap.Grpc;
+using Encimap.Intake.Encryption;
+using Encimap.Intake.Infrastructure;
+using Encimap.Mime;
+using Microsoft.Extensions.Options;
+
+namespace Encimap.Intake.Delivery;
+
+/// <summary>
+/// One delivery, whatever the transport: per vaultbox, fetch its active certificates, build the
+/// encrypted copy, then store every copy in one transaction. Either every vaultbox's copy is
+/// committed (or found to be a duplicate) and the report says so, or
+/// <see cref="DeliveryFailedException"/> is thrown and nothing was stored.
+/// </summary>
+public sealed partial class DeliveryService(
+    MessageStore store,
+    CertificatesClient certificates,
+    EncryptedMessageBuilder builder,
+    DeliveryTelemetry telemetry,
+    IOptions<IntakeOptions> options,
+    TimeProvider time,
+    ILogger<DeliveryService> logger)
+{
+    private readonly IntakeOptions _options = options.Value;
+
+    public async Task<DeliveryReport> DeliverAsync(InboundMessage message, IReadOnlyList<RecipientTarget> targets, CancellationToken cancellationToken)
+    {
+        var start = Stopwatch.GetTimestamp();
+        using var activity = DeliveryTelemetry.Start("intake.deliver");
+        activity?.SetTag(DeliveryTelemetry.SizeTag, message.Raw.Length);
+        activity?.SetTag(DeliveryTelemetry.RecipientCountTag, targets.Count);
+        activity?.SetTag(DeliveryTelemetry.ChannelTag, message.Channel);
+
+        // Several recipients may route to one vaultbox: it gets one copy.
+        var routes = targets.Where(t => t.Route is not null).Select(t => t.Route!)
+            .GroupBy(r => r.VaultboxId).Select(g => g.First()).ToArray();
+        var unknown = targets.Count(t => t.Route is null);
+        if (routes.Length == 1)
+        {
+            activity?.SetTag(DeliveryTelemetry.VaultboxIdTag, routes[0].VaultboxId.ToString());
+        }
+
+        if (routes.Length == 0)
+        {
+            await store.TryLogAsync(null, DeliveryOutcomes.UnknownRecipient, message.Raw.Length, start, null);
+            telemetry.Count(DeliveryOutcomes.UnknownRecipient, unknown);
+            activity?.SetTag(DeliveryTelemetry.OutcomeTag, DeliveryOutcomes.UnknownRecipient);
+            return new DeliveryReport(targets.Select(t => (t, (CopyResult?)null)).ToArray());
+        }
+
+        try
+        {
+            var original = MimeMessage.Parse(message.Raw);
+            var received = ReceivedField.Format(message.ClientHelo, message.ClientAddress, _options.EffectiveHostName,
+                message.Protocol, Guid.CreateVersion7().ToString("N"), time.GetUtcNow());
+            var copies = new List<PreparedCopy>(routes.Length);
+            foreach (var route in routes)
+            {
+                var recipientCertificates = await GetCertificatesAsync(route.VaultboxId, cancellationToken);
+                copies.Add(Encrypt(message, original, route, recipientCertificates, received));
+            }
+
+            var dedupKey = DedupKey.Compute(message.Mailbox, message.EnvelopeSender, message.Recipients, message.Raw.Span);
+            IReadOnlyList<CopyResult> results;
+            using (var commit = DeliveryTelemetry.Start("intake.commit"))
+            {
+                var commitStart = Stopwatch.GetTimestamp();
+                results = await store.StoreAsync(copies, message.Mailbox, dedupKey, _options.DuplicateWindow,
+                    message.Raw.Length, unknown, start, cancellationToken, message.Append);
+                telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(commitStart).TotalSeconds);
+            }
+
+            var stored = results.Count(r => r.Outcome == CopyOutcome.Stored);
+            telemetry.Count(DeliveryOutcomes.Stored, stored);
+            telemetry.Count(DeliveryOutcomes.Duplicate, results.Count - stored);
+            telemetry.Count(DeliveryOutcomes.UnknownRecipient, unknown);
+            if (stored > 0)
+            {
+                telemetry.Bytes.Add((long)message.Raw.Length * stored);
+            }
+
+            activity?.SetTag(DeliveryTelemetry.OutcomeTag, stored > 0 ? DeliveryOutcomes.Stored : DeliveryOutcomes.Duplicate);
+            var byVaultbox = results.ToDictionary(r => r.VaultboxId);
+            return new DeliveryReport(targets.Select(t => (t, t.Route is null ? null : (CopyResult?)byVaultbox[t.Route.VaultboxId])).ToArray());
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var failure = e as DeliveryFailedException
+                ?? new DeliveryFailedException(DeliveryFailure.Internal, "internal", "the message could not be stored", e);
+            if (failure.Failure == DeliveryFailure.Internal)
+            {
+                LogDefect(logger, e, Activity.Current?.TraceId.ToString());
+            }
+            else
+            {
+                LogFailure(logger, failure.Reason);
+            }
+
+            DeliveryTelemetry.Fail(activity, failure.Reason);
+            activity?.SetTag(DeliveryTelemetry.OutcomeTag, DeliveryOutcomes.Failed);
+            telemetry.Count(DeliveryOutcomes.Failed);
+            await store.TryLogAsync(routes.Length == 1 ? routes[0].VaultboxId : null, DeliveryOutcomes.Failed, message.Raw.Length, start, failure.Reason);
+            throw failure;
+        }
+    }
+
+    private PreparedCopy Encrypt(InboundMessage message, MimeMessage original, VaultboxRoute route, IReadOnlyList<X509Certificate2> recipients, string received)
+    {
+        using var activity = DeliveryTelemetry.Start("intake.encrypt", route.VaultboxId);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var settings = new EncryptionSettings(recipients, route.KeyTransport, route.HideSubject, received, message.EnvelopeSender);
+            var encrypted = builder.Build(message.Raw, original, settings);
+            activity?.SetTag("encimap.message.already_encrypted", encrypted.AlreadyEncrypted);
+            var copy = StoredMetadata.Prepare(route, encrypted.Content, original);
+            telemetry.EncryptionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            return copy;
+        }
+        catch (CryptographicException e)
+        {
+            DeliveryTelemetry.Fail(activity, "unusable_certificate");
+            throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "unusable_certificate",
+                "a recipient's certificate cannot be used for encryption; nothing was stored", e);
+        }
+        finally
+        {
+            foreach (var certificate in recipients)
+            {
+                certificate.Dispose();
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<X509Certificate2>> GetCertificatesAsync(Guid vaultboxId, CancellationToken cancellationToken)
+    {
+        using var activity = DeliveryTelemetry.Start("intake.certificates", vaultboxId);
+        try
+        {
+            var reply = await certificates.GetRecipientCertificatesAsync(
+                new GetRecipientCertificatesRequest { VaultboxId = vaultboxId.ToString() },
+                GrpcCallOptions.WithTimeout(_options.CertificateLookupTimeout, cancellationToken));
+            activity?.SetTag("encimap.certificates.count", reply.Certificates.Count);
+            var loaded = reply.Certificates.Select(c => X509CertificateLoader.LoadCertificate(c.CertificateDer.Span)).ToArray();
+            if (loaded.Length == 0)
+            {
+                throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "no_active_certificate",
+                    "a recipient's vaultbox has no active certificate; nothing was stored");
+            }
+
+            return loaded;
+        }
+        catch (GrpcStatusException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            DeliveryTelemetry.Fail(activity, "no_active_certificate");
+            throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "no_active_certificate",
+                "a recipient's vaultbox has no active certificate; nothing was stored", e);
+        }
+        catch (GrpcStatusException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            DeliveryTelemetry.Fail(activity, "certificates_unavailable");
+            throw new DeliveryFailedException(DeliveryFailure.Unavailable, "certificates_unavailable",
+                "the certificate service is unavailable; nothing was stored", e);
+        }
+        catch (CryptographicException e)
+        {
+            DeliveryTelemetry.Fail(activity, "unusable_certificate");
+            throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "unusable_certificate",
+                "a recipient's certificate cannot be read; nothing was stored", e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery failed ({Reason}); nothing was stored")]
+    private static partial void LogFailure(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Delivery failed unexpectedly (trace {TraceId}); nothing was stored")]
+    private static partial void LogDefect(ILogger logger, Exception exception, string? traceId);
+}

@@ -1,0 +1,86 @@
+using System.Text;
+using Encimap.Mime;
+
+namespace Encimap.Intake.Delivery;
+
+/// <summary>
+/// The searchable columns of a stored message, computed once at delivery from the STORED
+/// (encrypted) message — what IMAP serves — so that ENVELOPE and BODYSTRUCTURE never need the
+/// content again.
+/// </summary>
+public static class StoredMetadata
+{
+    private const int MaxTextLength = 4096;
+
+    public static PreparedCopy Prepare(VaultboxRoute route, byte[] stored, MimeMessage original)
+    {
+        var parsed = MimeMessage.Parse(stored);
+        var envelope = JsonForJsonb(MimeJson.Serialize(Envelope.FromHeaders(parsed.Headers)));
+        var bodyStructure = JsonForJsonb(MimeJson.Serialize(BodyStructure.From(parsed.Root)));
+        return new PreparedCopy(
+            route,
+            stored,
+            MessageId: Clean(parsed.MessageId),
+            FromDomain: Clean(FromDomain(parsed.Headers) ?? FromDomain(original.Headers)),
+            Subject: route.HideSubject ? null : Clean(original.Subject),
+            EnvelopeJson: envelope,
+            BodyStructureJson: bodyStructure);
+    }
+
+    private static string? FromDomain(HeaderList headers)
+    {
+        if (headers.First("From") is not { } from)
+        {
+            return null;
+        }
+
+        var host = AddressParser.Parse(from.RawValue).Select(a => a.Host).FirstOrDefault(h => !string.IsNullOrWhiteSpace(h));
+        return host?.Trim().ToLowerInvariant();
+    }
+
+    // PostgreSQL text cannot hold NUL; very long values are cut (the full text stays in the message).
+    private static string? Clean(string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var text = value.Replace("\0", "", StringComparison.Ordinal);
+        return text.Length > MaxTextLength ? text[..MaxTextLength] : text;
+    }
+
+    /// <summary>
+    /// jsonb refuses the escape <c>\u0000</c>, which a NUL byte in a header serializes to: replace
+    /// it by U+FFFD, leaving escaped backslashes (<c>\\u0000</c>, literal text) alone.
+    /// </summary>
+    internal static string JsonForJsonb(string json)
+    {
+        if (!json.Contains("\\u0000", StringComparison.Ordinal))
+        {
+            return json;
+        }
+
+        var output = new StringBuilder(json.Length);
+        for (var i = 0; i < json.Length; i++)
+        {
+            if (json[i] == '\\' && i + 1 < json.Length)
+            {
+                if (json[i + 1] == 'u' && string.CompareOrdinal(json, i, "\\u0000", 0, 6) == 0)
+                {
+                    output.Append("\\ufffd");
+                    i += 5;
+                    continue;
+                }
+
+                output.Append(json, i, 2);
+                i++;
+                continue;
+            }
+
+            output.Append(json[i]);
+        }
+
+        return output.ToString();
+    }
+}

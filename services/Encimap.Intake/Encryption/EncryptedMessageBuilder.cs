@@ -1,0 +1,285 @@
+using System.Buffers.Text;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Encimap.Mime;
+
+namespace Encimap.Intake.Encryption;
+
+/// <summary>What one vaultbox needs for its copy of a message.</summary>
+/// <param name="Certificates">Every active certificate of the vaultbox: each gets a RecipientInfo.</param>
+/// <param name="KeyTransport">How the content-encryption key is wrapped.</param>
+/// <param name="HideSubject">Whether the outer Subject is replaced by <c>...</c>.</param>
+/// <param name="ReceivedField">This hop's trace field (<see cref="Encryption.ReceivedField"/>), without line break; null for none.</param>
+/// <param name="EnvelopeSender">MAIL FROM, for a From: field when the message has none.</param>
+public sealed record EncryptionSettings(
+    IReadOnlyList<X509Certificate2> Certificates,
+    KeyTransport KeyTransport,
+    bool HideSubject,
+    string? ReceivedField,
+    string? EnvelopeSender);
+
+/// <summary>The message as it is stored.</summary>
+/// <param name="Content">The bytes served over IMAP.</param>
+/// <param name="AlreadyEncrypted">The original was already S/MIME encrypted and is stored unchanged.</param>
+public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted);
+
+/// <summary>
+/// Turns an original RFC 5322 message into what is stored: a standard
+/// <c>application/pkcs7-mime; smime-type=enveloped-data</c> message (RFC 8551 §3.3) whose content
+/// is the whole original, byte for byte, as CMS EnvelopedData (RFC 5652) — AES-256-CBC, one
+/// RecipientInfo per certificate, recipients by issuer and serial number.
+/// <para>
+/// Outer header, in this order, CRLF line endings:
+/// </para>
+/// <list type="number">
+/// <item>this hop's <c>Received:</c> field, first, as trace fields are (RFC 5321 §4.4);</item>
+/// <item>From, To, Cc, Date, Message-ID, Subject: the first occurrence of each, copied as its raw
+/// bytes (folding, encoded words and 8-bit text stay as they were; only line endings become CRLF),
+/// so that a client lists the message without decrypting it. With <c>HideSubject</c> the Subject is
+/// <c>Subject: ...</c> whether or not the original had one. A message without a Date gets the time
+/// of arrival and one without a From gets the envelope sender (best effort for clients' lists);
+/// nothing else is invented;</item>
+/// <item>MIME-Version, Content-Type, Content-Transfer-Encoding (base64, 76-character lines),
+/// Content-Disposition (<c>smime.p7m</c>), and <c>X-Encimap-Encrypted: at-rest</c>.</item>
+/// </list>
+/// <para>
+/// A message that is already S/MIME encrypted (top-level <c>application/pkcs7-mime</c> or
+/// <c>application/x-pkcs7-mime</c> with <c>smime-type=enveloped-data</c> or
+/// <c>authEnveloped-data</c>, or without smime-type but named <c>*.p7m</c>) is stored as it is,
+/// byte for byte — but only when its body really decodes as CMS EnvelopedData: a label alone would
+/// otherwise let any sender have plaintext stored unencrypted.
+/// </para>
+/// Shared by inbound delivery and IMAP APPEND.
+/// </summary>
+public sealed class EncryptedMessageBuilder
+{
+    /// <summary>id-aes256-CBC (RFC 3565).</summary>
+    public const string Aes256CbcOid = "2.16.840.1.101.3.4.1.42";
+
+    private const int Base64LineBytes = 57; // 76 characters
+    private static readonly string[] CopiedFields = ["From", "To", "Cc", "Date", "Message-ID", "Subject"];
+
+    private static readonly byte[] FixedFields = Encoding.ASCII.GetBytes(
+        "MIME-Version: 1.0\r\n" +
+        "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n" +
+        "Content-Transfer-Encoding: base64\r\n" +
+        "Content-Disposition: attachment; filename=smime.p7m\r\n" +
+        "X-Encimap-Encrypted: at-rest\r\n" +
+        "\r\n");
+
+    private readonly TimeProvider _time;
+
+    public EncryptedMessageBuilder(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>
+    /// Builds the stored form of <paramref name="raw"/> (parsed as <paramref name="original"/>).
+    /// Throws <see cref="ArgumentException"/> without certificates and
+    /// <see cref="CryptographicException"/> when a certificate cannot be used for key transport.
+    /// </summary>
+    public EncryptedMessage Build(ReadOnlyMemory<byte> raw, MimeMessage original, EncryptionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (IsAlreadyEncrypted(original))
+        {
+            return new EncryptedMessage(raw.ToArray(), AlreadyEncrypted: true);
+        }
+
+        var header = BuildHeader(original, settings);
+        var der = Encrypt(raw, settings.Certificates, settings.KeyTransport);
+        return new EncryptedMessage(Assemble(header, der), AlreadyEncrypted: false);
+    }
+
+    /// <summary>
+    /// Whether the message is already an S/MIME encrypted message (see the class summary): labelled
+    /// as enveloped data and its body decodes as CMS EnvelopedData.
+    /// </summary>
+    public static bool IsAlreadyEncrypted(MimeMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var type = message.Root.ContentType;
+        if (!type.MediaType.Equals("application", StringComparison.OrdinalIgnoreCase)
+            || !(type.MediaSubtype.Equals("pkcs7-mime", StringComparison.OrdinalIgnoreCase)
+                 || type.MediaSubtype.Equals("x-pkcs7-mime", StringComparison.OrdinalIgnoreCase)))
+        {
+            return false;
+        }
+
+        var smimeType = type.Parameter("smime-type");
+        var labelled = smimeType is null
+            ? (type.Name ?? message.Root.Disposition?.FileName ?? "").EndsWith(".p7m", StringComparison.OrdinalIgnoreCase)
+            : smimeType.Equals("enveloped-data", StringComparison.OrdinalIgnoreCase)
+              || smimeType.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase);
+        if (!labelled)
+        {
+            return false;
+        }
+
+        try
+        {
+            var body = message.Root.DecodeBody();
+            if (body.Length == 0)
+            {
+                return false;
+            }
+
+            // AuthEnvelopedData (RFC 5083) has no decoder here; EnvelopedData must decode fully.
+            if (smimeType is not null && smimeType.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase))
+            {
+                return IsContentInfoOf(body, "1.2.840.113549.1.9.16.1.23");
+            }
+
+            new EnvelopedCms().Decode(body);
+            return true;
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or System.Formats.Asn1.AsnContentException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The CMS EnvelopedData (DER) of <paramref name="content"/> for every certificate.</summary>
+    public static byte[] Encrypt(ReadOnlyMemory<byte> content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        if (certificates.Count == 0)
+        {
+            throw new ArgumentException("at least one certificate is needed", nameof(certificates));
+        }
+
+        var padding = keyTransport == KeyTransport.RsaOaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1;
+        var recipients = new CmsRecipientCollection();
+        foreach (var certificate in certificates)
+        {
+            recipients.Add(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, certificate, padding));
+        }
+
+        var cms = new EnvelopedCms(new ContentInfo(WholeArray(content)), new AlgorithmIdentifier(new Oid(Aes256CbcOid)));
+        cms.Encrypt(recipients);
+        return cms.Encode();
+    }
+
+    private byte[] BuildHeader(MimeMessage original, EncryptionSettings settings)
+    {
+        var header = new MemoryStream(1024);
+        if (!string.IsNullOrEmpty(settings.ReceivedField))
+        {
+            WriteAscii(header, settings.ReceivedField);
+            WriteAscii(header, "\r\n");
+        }
+
+        foreach (var name in CopiedFields)
+        {
+            var field = original.Headers.First(name);
+            if (name == "Subject" && settings.HideSubject)
+            {
+                WriteAscii(header, "Subject: ...\r\n");
+            }
+            else if (field is not null)
+            {
+                WriteWithCrlf(header, field.RawField.Span);
+                WriteAscii(header, "\r\n");
+            }
+            else if (name == "Date")
+            {
+                WriteAscii(header, $"Date: {ReceivedField.FormatDate(_time.GetUtcNow())}\r\n");
+            }
+            else if (name == "From" && SafeAddress(settings.EnvelopeSender) is { } sender)
+            {
+                WriteAscii(header, $"From: <{sender}>\r\n");
+            }
+        }
+
+        header.Write(FixedFields);
+        return header.ToArray();
+    }
+
+    // Header bytes + base64 of the DER in 76-character lines, into one exactly-sized array.
+    private static byte[] Assemble(byte[] header, byte[] der)
+    {
+        var fullLines = der.Length / Base64LineBytes;
+        var rest = der.Length % Base64LineBytes;
+        long bodyLength = (long)fullLines * 78 + (rest == 0 ? 0 : ((rest + 2) / 3 * 4) + 2);
+        var total = header.Length + bodyLength;
+        if (total > Array.MaxLength)
+        {
+            throw new InvalidOperationException("the encrypted message is too large");
+        }
+
+        var output = new byte[total];
+        header.CopyTo(output, 0);
+        var position = header.Length;
+        for (var offset = 0; offset < der.Length; offset += Base64LineBytes)
+        {
+            var chunk = der.AsSpan(offset, Math.Min(Base64LineBytes, der.Length - offset));
+            Base64.EncodeToUtf8(chunk, output.AsSpan(position), out _, out var written);
+            position += written;
+            output[position++] = (byte)'\r';
+            output[position++] = (byte)'\n';
+        }
+
+        return output;
+    }
+
+    // Raw header bytes with every bare CR or LF turned into CRLF.
+    private static void WriteWithCrlf(MemoryStream output, ReadOnlySpan<byte> field)
+    {
+        for (var i = 0; i < field.Length; i++)
+        {
+            var b = field[i];
+            if (b == '\r')
+            {
+                output.WriteByte((byte)'\r');
+                output.WriteByte((byte)'\n');
+                if (i + 1 < field.Length && field[i + 1] == '\n')
+                {
+                    i++;
+                }
+            }
+            else if (b == '\n')
+            {
+                output.WriteByte((byte)'\r');
+                output.WriteByte((byte)'\n');
+            }
+            else
+            {
+                output.WriteByte(b);
+            }
+        }
+    }
+
+    private static void WriteAscii(MemoryStream output, string text) => output.Write(Encoding.ASCII.GetBytes(text));
+
+    // An envelope sender fit to stand in a From: field: printable ASCII, one @, no brackets.
+    private static string? SafeAddress(string? address)
+    {
+        if (string.IsNullOrWhiteSpace(address) || address.Length > 320)
+        {
+            return null;
+        }
+
+        var value = address.Trim();
+        return value.Count(c => c == '@') == 1 && value.All(c => c is > ' ' and < '\x7f' and not ('<' or '>' or '(' or ')' or ',' or ';' or '"' or '\\'))
+            ? value
+            : null;
+    }
+
+    // ContentInfo takes an array: use the message's own when the memory spans one exactly.
+    private static byte[] WholeArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
+
+    private static bool IsContentInfoOf(byte[] body, string contentType)
+    {
+        var reader = new System.Formats.Asn1.AsnReader(body, System.Formats.Asn1.AsnEncodingRules.BER);
+        var sequence = reader.ReadSequence();
+        return sequence.ReadObjectIdentifier() == contentType;
+    }
+}

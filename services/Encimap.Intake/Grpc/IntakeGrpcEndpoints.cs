@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using Encimap.Contracts.Intake;
+using Encimap.Grpc;
+using Encimap.Intake.Delivery;
+using Encimap.Intake.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Encimap.Intake.Grpc;
+
+/// <summary>
+/// <c>encimap.intake.v1.Intake</c>: <c>ResolveRecipient</c> (the MX's RCPT TO check) and
+/// <c>Deliver</c>. Mapped behind internal-call authentication by the caller.
+/// </summary>
+public static class IntakeGrpcEndpoints
+{
+    public const string DefaultMailbox = "INBOX";
+
+    public static void MapIntakeGrpc(this IEndpointRouteBuilder app)
+    {
+        var directory = app.ServiceProvider.GetRequiredService<RecipientDirectory>();
+        var delivery = app.ServiceProvider.GetRequiredService<DeliveryService>();
+        var store = app.ServiceProvider.GetRequiredService<MessageStore>();
+        var telemetry = app.ServiceProvider.GetRequiredService<DeliveryTelemetry>();
+        var options = app.ServiceProvider.GetRequiredService<IOptions<IntakeOptions>>().Value;
+
+        app.MapGrpcUnary(IntakeMethods.ResolveRecipient, async (request, context) =>
+        {
+            var address = request.Address ?? "";
+            if (address.Length is 0 or > 320 || address.Any(char.IsControl))
+            {
+                return new ResolveRecipientReply { Found = false };
+            }
+
+            var resolved = await Database(() => directory.ResolveAsync([address], context.CancellationToken));
+            return resolved[0].Route is { } route
+                ? new ResolveRecipientReply { Found = true, VaultboxId = route.VaultboxId.ToString() }
+                : new ResolveRecipientReply { Found = false };
+        });
+
+        app.MapGrpcUnary(IntakeMethods.Deliver, async (request, context) =>
+        {
+            var start = Stopwatch.GetTimestamp();
+            var size = request.RawMessage.Length;
+            if (size > options.MaxMessageBytes)
+            {
+                telemetry.Count(DeliveryOutcomes.TooLarge);
+                await store.TryLogAsync(null, DeliveryOutcomes.TooLarge, size, start, "grpc");
+                throw new GrpcStatusException(StatusCode.ResourceExhausted, $"the message is larger than {options.MaxMessageBytes} bytes");
+            }
+
+            var invalid = Validate(request, options);
+            if (invalid is not null)
+            {
+                telemetry.Count(DeliveryOutcomes.Rejected);
+                throw new GrpcStatusException(StatusCode.InvalidArgument, invalid);
+            }
+
+            var targets = await Database(() => directory.ResolveAsync(request.Recipients, context.CancellationToken));
+            var message = new InboundMessage(
+                request.RawMessage.Memory,
+                request.EnvelopeSender.Trim(),
+                request.Recipients,
+                request.ClientAddress,
+                request.ClientHelo,
+                MailboxName(request.Mailbox),
+                string.IsNullOrWhiteSpace(request.ReceivedProtocol) ? "ESMTP" : request.ReceivedProtocol,
+                "grpc",
+                request.AllowDuplicates || request.Flags.Count > 0 || request.InternalDate is not null
+                    ? new AppendOptions(request.Flags.Distinct().ToArray(), request.InternalDate?.ToDateTimeOffset())
+                    : null);
+            DeliveryReport report;
+            try
+            {
+                report = await delivery.DeliverAsync(message, targets, context.CancellationToken);
+            }
+            catch (DeliveryFailedException e)
+            {
+                throw new GrpcStatusException(e.Failure switch
+                {
+                    DeliveryFailure.Unavailable => StatusCode.Unavailable,
+                    DeliveryFailure.NoCertificate or DeliveryFailure.MailboxMissing => StatusCode.FailedPrecondition,
+                    _ => StatusCode.Internal,
+                }, e.Message);
+            }
+
+            var reply = new DeliverReply();
+            foreach (var (target, copy) in report.Results)
+            {
+                reply.Results.Add(new DeliveryResult
+                {
+                    Recipient = target.Recipient,
+                    VaultboxId = target.Route?.VaultboxId.ToString() ?? "",
+                    Outcome = copy?.Outcome switch
+                    {
+                        CopyOutcome.Stored => DeliveryOutcome.Stored,
+                        CopyOutcome.Duplicate => DeliveryOutcome.Duplicate,
+                        _ => DeliveryOutcome.UnknownRecipient,
+                    },
+                    Uid = copy?.Uid ?? 0,
+                });
+            }
+
+            return reply;
+        });
+    }
+
+    /// <summary>The folder name: INBOX is case-insensitive (RFC 9051 §5.1); other names are exact.</summary>
+    public static string MailboxName(string? mailbox) =>
+        string.IsNullOrWhiteSpace(mailbox) || mailbox.Trim().Equals(DefaultMailbox, StringComparison.OrdinalIgnoreCase)
+            ? DefaultMailbox
+            : mailbox.Trim();
+
+    private static string? Validate(DeliverRequest request, IntakeOptions options)
+    {
+        if (request.RawMessage.IsEmpty)
+        {
+            return "raw_message is empty";
+        }
+
+        if (request.Recipients.Count == 0)
+        {
+            return "no recipients";
+        }
+
+        if (request.Recipients.Count > options.MaxRecipients)
+        {
+            return $"more than {options.MaxRecipients} recipients";
+        }
+
+        if (request.Recipients.Any(r => string.IsNullOrWhiteSpace(r) || r.Length > 320 || r.Any(char.IsControl)))
+        {
+            return "a recipient is empty, too long or contains control characters";
+        }
+
+        if (request.EnvelopeSender.Length > 320 || request.EnvelopeSender.Any(char.IsControl))
+        {
+            return "envelope_sender is too long or contains control characters";
+        }
+
+        if (request.Flags.Count > 64 || request.Flags.Any(f => f.Length is 0 or > 128 || f.Any(c => c <= ' ' || c > '~' || c is '(' or ')' or '{' or '"' or '%' or '*' or ']')))
+        {
+            return "a flag is empty, too long or not an IMAP flag";
+        }
+
+        if (request.Mailbox.Length > 255 || request.Mailbox.Any(char.IsControl))
+        {
+            return "mailbox is too long or contains control characters";
+        }
+
+        return null;
+    }
+
+    // Failures of the reads before a delivery: UNAVAILABLE when the database is away.
+    private static async Task<T> Database<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (DeliveryFailedException e)
+        {
+            throw new GrpcStatusException(StatusCode.Unavailable, e.Message);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Net;
+
+namespace Encimap.Intake.Infrastructure;
+
+/// <summary>The <c>Intake</c> configuration section.</summary>
+public sealed class IntakeOptions
+{
+    public const string Section = "Intake";
+
+    /// <summary>Largest message accepted (the raw RFC 5322 bytes): 50 MiB by default.</summary>
+    public int MaxMessageBytes { get; set; } = 50 * 1024 * 1024;
+
+    /// <summary>
+    /// Bearer secret of <c>POST /intake/{id}</c>. When set, every HTTP intake request must carry
+    /// <c>Authorization: Bearer {token}</c>; when empty, only loopback callers are accepted.
+    /// </summary>
+    public string? HttpToken { get; set; }
+
+    /// <summary>The "by" host of the Received: line this hop adds; the machine's host name when empty.</summary>
+    public string? HostName { get; set; }
+
+    /// <summary>
+    /// How long a delivery is remembered for duplicate detection: a retried identical delivery
+    /// within this window is answered DUPLICATE with the original UID.
+    /// </summary>
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>Deadline of the certificate service call of one delivery.</summary>
+    public TimeSpan CertificateLookupTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most recipients one Deliver call may name (RFC 5321 asks servers to take at least 100).</summary>
+    public int MaxRecipients { get; set; } = 1000;
+
+    /// <summary>The host name used in Received: lines.</summary>
+    public string EffectiveHostName =>
+        string.IsNullOrWhiteSpace(HostName) ? Dns.GetHostName().ToLowerInvariant() : HostName.Trim();
+}

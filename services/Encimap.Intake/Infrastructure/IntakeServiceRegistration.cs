@@ -1,0 +1,67 @@
+using Encimap.Contracts.Certificates;
+using Encimap.Grpc;
+using Encimap.Intake.Delivery;
+using Encimap.Intake.Encryption;
+using Encimap.ServiceDefaults.Security;
+using Encimap.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Encimap.Intake.Infrastructure;
+
+/// <summary>The intake's services, registered once from Program.cs.</summary>
+public static class IntakeServiceRegistration
+{
+    public const string ConnectionStringName = "encimap";
+
+    /// <summary>Room for the Deliver request's other fields around a message of the maximum size.</summary>
+    private const int GrpcEnvelopeAllowance = 1024 * 1024;
+
+    public static WebApplicationBuilder AddIntakeServices(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IntakeOptions>()
+            .Bind(builder.Configuration.GetSection(IntakeOptions.Section))
+            .Validate(o => o.MaxMessageBytes is > 0 and <= 512 * 1024 * 1024, "Intake:MaxMessageBytes must be between 1 byte and 512 MiB")
+            .Validate(o => o.DuplicateWindow > TimeSpan.Zero, "Intake:DuplicateWindow must be positive")
+            .Validate(o => o.MaxRecipients > 0, "Intake:MaxRecipients must be positive")
+            .ValidateOnStart();
+
+        // A Deliver request carries the whole message: the transport's limit follows ours, so that a
+        // larger one ends as RESOURCE_EXHAUSTED before it is buffered.
+        services.AddOptions<GrpcServerOptions>().Configure<IOptions<IntakeOptions>>((grpc, intake) =>
+            grpc.MaxReceiveMessageSize = intake.Value.MaxMessageBytes + GrpcEnvelopeAllowance);
+
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured: the intake needs the encimap database.");
+        }
+
+        services.AddSingleton(provider =>
+        {
+            var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = ConnectionStringName };
+            // Names the service's sessions in pg_stat_activity unless the connection string does.
+            if (string.IsNullOrEmpty(dataSource.ConnectionStringBuilder.ApplicationName))
+            {
+                dataSource.ConnectionStringBuilder.ApplicationName = "encimap-intake";
+            }
+
+            return dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
+        });
+        services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("intake");
+
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+
+        services.AddSingleton<DeliveryTelemetry>();
+        services.AddSingleton(provider => new EncryptedMessageBuilder(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RecipientDirectory>();
+        services.AddSingleton<MessageStore>();
+        services.AddSingleton<DeliveryService>();
+        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("encimap-database", tags: ["database"]);
+        return builder;
+    }
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Encimap.Contracts.Intake;
+
+namespace Encimap.Intake.Tests;
+
+/// <summary>
+/// Every message of the corpus, delivered over gRPC, with curl and through the Postfix pipe
+/// script, is stored encrypted and decrypts with OpenSSL 3 and the owner's P12 key to the
+/// original, byte for byte; the outer header is what clients list.
+/// </summary>
+[Collection(IntakeFleetCollection.Name)]
+public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
+{
+    private readonly string _work = Directory.CreateTempSubdirectory("encimap-intake-keys-").FullName;
+
+    [Fact]
+    public async Task Every_corpus_message_decrypts_to_the_original_through_grpc_curl_and_the_pipe_script()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("corpus");
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var url = $"http://127.0.0.1:{fleet.IntakeHttpPort}";
+        var checkedCount = 0;
+        foreach (var (name, raw) in Corpus.Messages())
+        {
+            var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address));
+            var result = Assert.Single(reply.Results);
+            Assert.True(DeliveryOutcome.Stored == result.Outcome, $"{name}: {result.Outcome}");
+            Assert.Equal(vaultbox.Id.ToString(), result.VaultboxId);
+            await AssertDecryptsAsync(name, raw, await fleet.ContentAsync(vaultbox.Id, result.Uid), keys, StoredMessageAssert.GrpcReceived, "sender@sender.example");
+
+            var (status, body) = await Tools.CurlPostAsync($"{url}/intake/{vaultbox.Id}", raw);
+            Assert.True(status == 201, $"{name}: curl got {status} {body}");
+            var answer = JsonDocument.Parse(body).RootElement;
+            Assert.Equal("stored", answer.GetProperty("outcome").GetString());
+            Assert.Equal(vaultbox.Id, answer.GetProperty("vaultbox_id").GetGuid());
+            var curlUid = answer.GetProperty("uid").GetUInt32();
+            Assert.Equal(result.Uid + 1, curlUid);
+            await AssertDecryptsAsync(name, raw, await fleet.ContentAsync(vaultbox.Id, curlUid), keys, StoredMessageAssert.HttpReceived, null);
+
+            var piped = await Tools.PipeAsync(raw, url, vaultbox.Id.ToString(), null, "pipe@sender.example", vaultbox.Address);
+            Assert.True(piped.ExitCode == 0, $"{name}: encimap-pipe exited {piped.ExitCode}: {piped.Error}");
+            await AssertDecryptsAsync(name, raw, await fleet.ContentAsync(vaultbox.Id, curlUid + 1), keys, StoredMessageAssert.HttpReceived, "pipe@sender.example");
+            checkedCount += 3;
+        }
+
+        Assert.Equal(checkedCount, await fleet.MessageCountAsync(vaultbox.Id));
+    }
+
+    [Fact]
+    public async Task A_hidden_subject_vaultbox_lists_three_dots_and_stores_no_subject()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("hidden", hideSubject: true);
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var raw = Corpus.Named("intake/plain-crlf.eml");
+        var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address));
+        var uid = Assert.Single(reply.Results).Uid;
+        var stored = await fleet.ContentAsync(vaultbox.Id, uid);
+        Assert.Contains("\r\nSubject: ...\r\n", Encoding.ASCII.GetString(stored));
+        Assert.DoesNotContain("Lunch", Encoding.ASCII.GetString(stored));
+        await AssertDecryptsAsync("hidden", raw, stored, keys, StoredMessageAssert.GrpcReceived, "sender@sender.example", hideSubject: true);
+        Assert.True(await fleet.ScalarAsync<bool>("SELECT subject IS NULL FROM messages WHERE vaultbox_id = $1", vaultbox.Id));
+    }
+
+    [Fact]
+    public async Task The_stored_row_carries_metadata_computed_from_the_stored_message()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("columns");
+        var raw = Corpus.Named("intake/plain-crlf.eml");
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        await using var connection = fleet.OpenOwner();
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            """
+            SELECT size_bytes, octet_length(content), message_id, from_domain, to_alias, subject, envelope::text,
+                   body_structure::text, cardinality(flags), modseq, dedup_key IS NOT NULL
+            FROM messages WHERE vaultbox_id = $1 AND uid = $2
+            """, connection);
+        command.Parameters.AddWithValue(vaultbox.Id);
+        command.Parameters.AddWithValue((long)uid);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(reader.GetInt32(0), reader.GetInt32(1));
+        Assert.Contains("plain-crlf.1@sender.example", reader.GetString(2));
+        Assert.Equal("sender.example", reader.GetString(3));
+        Assert.Equal(vaultbox.Address.Split('@')[0], reader.GetString(4));
+        Assert.Equal("Lunch on Thursday?", reader.GetString(5));
+        Assert.Contains("Lunch on Thursday?", reader.GetString(6));
+        Assert.Contains("pkcs7-mime", reader.GetString(7), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(0, reader.GetInt32(8));
+        Assert.Equal(2, reader.GetInt64(9));
+        Assert.True(reader.GetBoolean(10));
+    }
+
+    [Fact]
+    public async Task An_oaep_vaultbox_gets_rsaes_oaep_recipient_infos_that_openssl_decrypts()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("oaep", keyTransport: "rsa-oaep");
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var raw = Corpus.Named("intake/multipart-attachment-8bit-header.eml");
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var stored = await fleet.ContentAsync(vaultbox.Id, uid);
+        var structure = await keys.PrintAsync(stored);
+        Assert.Contains("rsaesOaep", structure);
+        Assert.Contains("aes-256-cbc", structure);
+        await AssertDecryptsAsync("oaep", raw, stored, keys, StoredMessageAssert.GrpcReceived, "sender@sender.example");
+    }
+
+    [Fact]
+    public async Task A_vaultbox_with_two_active_certificates_decrypts_with_either_key()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("rotation");
+        await fleet.AddCertificateAsync(vaultbox);
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        Assert.Equal(2, keys.KeyFiles.Count);
+        var raw = Corpus.Named("intake/lf-only-encoded-words.eml");
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var stored = await fleet.ContentAsync(vaultbox.Id, uid);
+        var structure = await keys.PrintAsync(stored);
+        Assert.Equal(2, structure.Split("d.ktri:").Length - 1);
+        Assert.Contains("issuerAndSerialNumber", structure);
+        Assert.Contains("rsaEncryption", structure);
+        foreach (var key in keys.KeyFiles)
+        {
+            Assert.Equal(raw, await keys.DecryptAsync(stored, key));
+        }
+    }
+
+    [Fact]
+    public async Task An_already_encrypted_message_is_stored_byte_for_byte_and_a_mislabelled_one_is_encrypted()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("preenc");
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var plain = Path.Combine(keys.Directory, "inner.eml");
+        await File.WriteAllBytesAsync(plain, Corpus.Named("intake/plain-crlf.eml"));
+        var smime = await Tools.OpensslAsync("cms", "-encrypt", "-aes256", "-in", plain, "-from", "alice@sender.example",
+            "-to", vaultbox.Address, "-subject", "encrypted by the sender", keys.CertificatesFile);
+        var encrypted = smime.Output;
+        Assert.Contains("application/pkcs7-mime", Encoding.ASCII.GetString(encrypted));
+
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(encrypted, vaultbox.Address))).Results).Uid;
+        Assert.Equal(encrypted, await fleet.ContentAsync(vaultbox.Id, uid));
+
+        var fake = Encoding.ASCII.GetBytes(
+            "From: mallory@sender.example\r\nSubject: not really encrypted\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n" +
+            "Content-Transfer-Encoding: base64\r\n\r\nVGhpcyBpcyBwbGFpbiB0ZXh0Lg==\r\n");
+        var fakeUid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(fake, vaultbox.Address))).Results).Uid;
+        var stored = await fleet.ContentAsync(vaultbox.Id, fakeUid);
+        Assert.NotEqual(fake, stored);
+        Assert.Contains("X-Encimap-Encrypted: at-rest", Encoding.ASCII.GetString(stored));
+        Assert.Equal(fake, await keys.DecryptAsync(stored, keys.KeyFiles[0]));
+    }
+
+    [Fact]
+    public async Task A_message_of_exactly_the_limit_is_stored_and_decrypts()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("limit");
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var head = Corpus.Unique("limit", 0);
+        var raw = new byte[IntakeFleet.MaxMessageBytes];
+        head.CopyTo(raw, 0);
+        for (var i = head.Length; i < raw.Length; i++)
+        {
+            raw[i] = (i % 78) switch { 76 => (byte)'\r', 77 => (byte)'\n', _ => (byte)('a' + (i % 26)) };
+        }
+
+        using var http = new HttpClient();
+        using var content = new ByteArrayContent(raw);
+        using var response = await http.PostAsync($"http://127.0.0.1:{fleet.IntakeHttpPort}/intake/{vaultbox.Id}", content);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var uid = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("uid").GetUInt32();
+        Assert.Equal(raw, await keys.DecryptAsync(await fleet.ContentAsync(vaultbox.Id, uid), keys.KeyFiles[0]));
+    }
+
+    private static async Task AssertDecryptsAsync(string name, byte[] raw, byte[] stored, VaultboxKeys keys, string received, string? sender, bool hideSubject = false)
+    {
+        var plain = await keys.DecryptAsync(stored, keys.KeyFiles[0]);
+        Assert.True(raw.AsSpan().SequenceEqual(plain), $"{name}: the decrypted message differs from the original ({plain.Length} vs {raw.Length} bytes)");
+        StoredMessageAssert.OuterHeader(raw, stored, hideSubject, received, sender);
+    }
+
+    public void Dispose() => Directory.Delete(_work, recursive: true);
+}
