@@ -1,4 +1,6 @@
 using Encimap.AppHost;
+using Encimap.AppHost.Dashboard;
+using Encimap.AppHost.Otlp;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -11,9 +13,12 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 builder.Services.AddSingleton<Fleet>();
 builder.Services.AddSingleton<ConsoleSink>();
 builder.Services.AddHostedService<FleetOrchestrator>();
+builder.Services.AddOtlpReceiver(builder.Configuration.GetSection("AppHost:Telemetry"));
 builder.WebHost.UseUrls(builder.Configuration["AppHost:DashboardUrl"] ?? new AppHostOptions().DashboardUrl);
 
 var app = builder.Build();
 app.MapResourcesApi();
+app.MapOtlpReceiver();
+app.MapTelemetryApi();
 app.MapDashboardPages();
 app.Run();

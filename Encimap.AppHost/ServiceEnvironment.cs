@@ -25,9 +25,9 @@ public sealed class ServiceEnvironment(
             ["Encimap__StateDirectory"] = layout.StateDirectory,
             ["Logging__Console__FormatterOptions__SingleLine"] = "true",
         };
-        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otlp)
+        foreach (var (name, value) in Otlp.OtlpEnvironment.For(options.DashboardUrl, configuration))
         {
-            env["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlp;
+            env[name] = value;
         }
 
         AddListenEndpoints(service, env);
