@@ -18,11 +18,13 @@ public sealed class MigrationRunnerTests : IDisposable
     }
 
     [Fact]
-    public void Embedded_sets_hold_schema_v1()
+    public void Embedded_sets_start_with_schema_v1_in_version_order()
     {
-        Assert.Equal([1], MigrationSet.Encimap.Migrations.Select(m => m.Version));
+        Assert.Equal(1, MigrationSet.Encimap.Migrations[0].Version);
         Assert.Equal("schema_v1", MigrationSet.Encimap.Migrations[0].Name);
-        Assert.Equal([1], MigrationSet.Platform.Migrations.Select(m => m.Version));
+        Assert.Equal(1, MigrationSet.Platform.Migrations[0].Version);
+        Assert.Equal(MigrationSet.Encimap.Migrations.Select(m => m.Version).Order(), MigrationSet.Encimap.Migrations.Select(m => m.Version));
+        Assert.Equal(MigrationSet.Encimap.Migrations.Count, MigrationSet.Encimap.Migrations.Select(m => m.Version).Distinct().Count());
         Assert.Contains("CREATE TABLE vaultboxes", MigrationSet.Encimap.Migrations[0].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE motor_blocks", MigrationSet.Platform.Migrations[0].Sql, StringComparison.Ordinal);
     }

@@ -18,7 +18,7 @@ public sealed class PrivilegeTests
         // Identity sequences work for the app.
         Assert.True(await Sql.ScalarAsync<long>(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'INBOX', 1) RETURNING id", id) > 0);
         Assert.Equal(1, await Sql.ExecuteAsync(connection, "DELETE FROM vaultboxes WHERE id = $1", id));
-        Assert.Equal(1L, await Sql.ScalarAsync<long>(connection, "SELECT count(*) FROM schema_migrations"));
+        Assert.Equal((long)MigrationSet.Encimap.Migrations.Count, await Sql.ScalarAsync<long>(connection, "SELECT count(*) FROM schema_migrations"));
 
         await Sql.FailsWithAsync(PostgresErrorCodes.InsufficientPrivilege, () => Sql.ExecuteAsync(connection, "CREATE TABLE evil (id int)"));
         await Sql.FailsWithAsync(PostgresErrorCodes.InsufficientPrivilege, () => Sql.ExecuteAsync(connection, "DROP TABLE messages"));
@@ -109,7 +109,7 @@ public sealed class PrivilegeTests
         var provisioner = new DatabaseProvisioner();
         var first = await provisioner.SetUpAsync(superuser, options);
         var second = await provisioner.SetUpAsync(superuser, options);
-        Assert.Single(first.EncimapMigrations.Applied);
+        Assert.Equal(MigrationSet.Encimap.Migrations.Count, first.EncimapMigrations.Applied.Count);
         Assert.Empty(second.EncimapMigrations.Applied);
         Assert.Empty(second.PlatformMigrations.Applied);
 

@@ -1,0 +1,417 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Encimap.Database;
+using Encimap.ServiceDefaults.Security;
+using Encimap.Testing;
+using Npgsql;
+
+namespace Encimap.Benchmarks;
+
+/// <summary>
+/// Inbound SMTP throughput: messages per second answered 250 after DATA, for 5 KB and 100 KB
+/// messages at 1, 10 and 20 concurrent connections (each connection sends one message after
+/// another, MAIL/RCPT/DATA pipelined). Encimap: the SMTP gateway's MX in front of the intake
+/// (encrypt, store in PostgreSQL with fsync on, 250 after commit), as real processes. Peer, in
+/// the same run: Debian's Postfix (250 after its queue file is on disk) delivering over LMTP to
+/// Dovecot (benchmarks/peers/postfix-dovecot.sh, needs root).
+/// </summary>
+public sealed class SmtpBenchmark : IBenchmark
+{
+    private static long _sequence = DateTime.UtcNow.Ticks % 1_000_000_000_000;
+
+    public string Description => "MX messages/s (250) for 5 KB and 100 KB at 1/10/20 connections, Encimap vs Postfix→Dovecot [--seconds 10] [--concurrency 1,10,20] [--sizes 5,100]";
+
+    public async Task<int> RunAsync(BenchmarkArguments arguments)
+    {
+        var seconds = arguments.GetInt("seconds", 10);
+        var levels = arguments.GetInts("concurrency", [1, 10, 20]);
+        var sizes = arguments.GetInts("sizes", [5, 100]);
+        var root = RepositoryRoot();
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
+        await EnsureBuiltAsync(root, configuration, "Encimap.Certificates", "Encimap.Api", "Encimap.Intake", "Encimap.SmtpGateway");
+
+        var results = new Dictionary<(string Target, int Size, int Concurrency), double>();
+        await using (var encimap = await EncimapMx.StartAsync())
+        {
+            Console.WriteLine($"Encimap MX on 127.0.0.1:{encimap.Port} (PostgreSQL {encimap.PostgresVersion}, fsync on); {Environment.ProcessorCount} cores");
+            await MeasureAllAsync("encimap", encimap.Port, encimap.Recipient, sizes, levels, seconds, results);
+        }
+
+        string? peerError = null;
+        var peerDirectory = Directory.CreateTempSubdirectory("encimap-bench-postfix-").FullName;
+        var script = Path.Combine(root, "benchmarks", "peers", "postfix-dovecot.sh");
+        var smtpPort = ServiceProcess.FreePort();
+        try
+        {
+            var start = await RunAsync("bash", script, "start", peerDirectory, smtpPort.ToString(), ServiceProcess.FreePort().ToString());
+            if (start.ExitCode != 0)
+            {
+                peerError = $"postfix-dovecot.sh start failed ({start.ExitCode}): {start.Output}";
+            }
+            else
+            {
+                await WaitListeningAsync(smtpPort);
+                Console.WriteLine($"Postfix → Dovecot LMTP on 127.0.0.1:{smtpPort}");
+                await MeasureAllAsync("postfix", smtpPort, "bench@bench.example", sizes, levels, seconds, results);
+            }
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException or SocketException or IOException)
+        {
+            peerError = e.Message;
+        }
+        finally
+        {
+            await RunAsync("bash", script, "stop", peerDirectory);
+            try
+            {
+                Directory.Delete(peerDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| size   | connections | Encimap msg/s | Postfix→Dovecot msg/s | Encimap / Postfix |");
+        Console.WriteLine("|--------|-------------|---------------|-----------------------|-------------------|");
+        foreach (var size in sizes)
+        {
+            foreach (var level in levels)
+            {
+                var ours = results.GetValueOrDefault(("encimap", size, level), double.NaN);
+                var theirs = results.GetValueOrDefault(("postfix", size, level), double.NaN);
+                Console.WriteLine($"| {size,3} KB | {level,11} | {ours,13:N1} | {theirs,21:N1} | {(double.IsNaN(theirs) ? "n/a" : (ours / theirs).ToString("N2")),17} |");
+            }
+        }
+
+        if (peerError is not null)
+        {
+            Console.WriteLine($"Postfix → Dovecot peer not measured: {peerError}");
+        }
+
+        return 0;
+    }
+
+    private static async Task MeasureAllAsync(string target, int port, string recipient, IReadOnlyList<int> sizes, IReadOnlyList<int> levels, int seconds, Dictionary<(string, int, int), double> results)
+    {
+        foreach (var size in sizes)
+        {
+            var message = Message(size * 1024, recipient);
+            await MeasureAsync(port, recipient, message, 2, TimeSpan.FromSeconds(2)); // warm-up
+            foreach (var level in levels)
+            {
+                var (accepted, failed, elapsed) = await MeasureAsync(port, recipient, message, level, TimeSpan.FromSeconds(seconds));
+                var rate = accepted / elapsed.TotalSeconds;
+                results[(target, size, level)] = rate;
+                Console.WriteLine($"{target,-8} {size,4} KB x{level,-3} {accepted,7} accepted {failed,4} refused in {elapsed.TotalSeconds:N1} s: {rate,8:N1} msg/s");
+            }
+        }
+    }
+
+    private static async Task<(long Accepted, long Failed, TimeSpan Elapsed)> MeasureAsync(int port, string recipient, byte[] message, int connections, TimeSpan duration)
+    {
+        long accepted = 0;
+        long failed = 0;
+        var watch = Stopwatch.StartNew();
+        async Task ConnectionAsync()
+        {
+            using var tcp = new TcpClient { NoDelay = true };
+            await tcp.ConnectAsync("127.0.0.1", port);
+            var stream = tcp.GetStream();
+            var reader = new ReplyReader(stream);
+            await reader.ExpectAsync(1);
+            await stream.WriteAsync("EHLO bench.test\r\n"u8.ToArray());
+            await reader.ExpectAsync(1);
+            var envelope = Encoding.ASCII.GetBytes($"MAIL FROM:<sender@bench.test> SIZE={message.Length}\r\nRCPT TO:<{recipient}>\r\nDATA\r\n");
+            // Every message unique (its Message-ID), so that no store can skip one as a duplicate.
+            var own = (byte[])message.Clone();
+            var idAt = own.AsSpan().IndexOf("Message-ID: <"u8) + "Message-ID: <".Length;
+            while (watch.Elapsed < duration)
+            {
+                await stream.WriteAsync(envelope);
+                var codes = await reader.ExpectAsync(3);
+                if (codes[2] != 354)
+                {
+                    Interlocked.Increment(ref failed);
+                    await stream.WriteAsync("RSET\r\n"u8.ToArray());
+                    await reader.ExpectAsync(1);
+                    continue;
+                }
+
+                Encoding.ASCII.GetBytes(Interlocked.Increment(ref _sequence).ToString("D16"), own.AsSpan(idAt, 16));
+                await stream.WriteAsync(own);
+                var final = await reader.ExpectAsync(1);
+                Interlocked.Increment(ref final[0] == 250 ? ref accepted : ref failed);
+            }
+
+            await stream.WriteAsync("QUIT\r\n"u8.ToArray());
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(ConnectionAsync)));
+        return (accepted, failed, watch.Elapsed);
+    }
+
+    /// <summary>A plain-text message of about <paramref name="size"/> octets, dot-stuffed, ending with the end-of-data line.</summary>
+    private static byte[] Message(int size, string recipient)
+    {
+        var text = new StringBuilder($"From: <sender@bench.test>\r\nTo: <{recipient}>\r\nSubject: benchmark\r\nMessage-ID: <0000000000000000@bench.test>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\r\n");
+        var line = "The quick brown fox jumps over the lazy dog; 0123456789 abcdefghijklmnop.";
+        while (text.Length < size)
+        {
+            text.Append(line).Append("\r\n");
+        }
+
+        return Encoding.ASCII.GetBytes(text.Append(".\r\n").ToString());
+    }
+
+    private static async Task WaitListeningAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                using var tcp = new TcpClient();
+                await tcp.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Encimap.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository's build output.");
+    }
+
+    /// <summary>The services run as processes from artifacts/bin: build them in this configuration if they are not there.</summary>
+    private static async Task EnsureBuiltAsync(string root, string configuration, params string[] projects)
+    {
+        foreach (var project in projects)
+        {
+            if (File.Exists(Path.Combine(root, "artifacts", "bin", project, configuration, project + ".dll")))
+            {
+                continue;
+            }
+
+            var build = await RunAsync("dotnet", "build", "-c", configuration, "-v", "q", Path.Combine(root, "services", project, project + ".csproj"));
+            if (build.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"building {project} failed: {build.Output}");
+            }
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, (await output) + (await error));
+    }
+
+    /// <summary>Reads SMTP replies (final lines only) from a stream.</summary>
+    private sealed class ReplyReader(Stream stream)
+    {
+        private readonly byte[] _buffer = new byte[16 * 1024];
+        private int _start;
+        private int _end;
+
+        public async Task<int[]> ExpectAsync(int count)
+        {
+            var codes = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                while (true)
+                {
+                    var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
+                    if (lf >= 0)
+                    {
+                        var line = Encoding.ASCII.GetString(_buffer, _start, lf - _start);
+                        _start = lf + 1;
+                        if (line.Length >= 4 && line[3] == '-')
+                        {
+                            continue;
+                        }
+
+                        codes[i] = int.Parse(line.AsSpan(0, 3));
+                        break;
+                    }
+
+                    if (_start > 0)
+                    {
+                        Array.Copy(_buffer, _start, _buffer, 0, _end - _start);
+                        _end -= _start;
+                        _start = 0;
+                    }
+
+                    var read = await stream.ReadAsync(_buffer.AsMemory(_end));
+                    if (read == 0)
+                    {
+                        throw new IOException("the server closed the connection");
+                    }
+
+                    _end += read;
+                }
+            }
+
+            return codes;
+        }
+    }
+
+    /// <summary>Certificates, API, intake and the gateway (MX only) over an embedded cluster, with one vaultbox.</summary>
+    private sealed class EncimapMx : IAsyncDisposable
+    {
+        private readonly List<IAsyncDisposable> _resources = [];
+
+        public int Port { get; private set; }
+
+        public string Recipient { get; private set; } = "";
+
+        public int PostgresVersion { get; private set; }
+
+        public static async Task<EncimapMx> StartAsync()
+        {
+            var mx = new EncimapMx();
+            try
+            {
+                await mx.StartCoreAsync();
+                return mx;
+            }
+            catch
+            {
+                await mx.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            for (var i = _resources.Count - 1; i >= 0; i--)
+            {
+                await _resources[i].DisposeAsync();
+            }
+        }
+
+        private async Task StartCoreAsync()
+        {
+            var directory = Directory.CreateTempSubdirectory("encimap-bench-smtp-").FullName;
+            File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+            var cluster = await EmbeddedPostgresCluster.StartAsync(new EmbeddedPostgresOptions
+            {
+                Directory = directory,
+                StopWhenProcessExits = true,
+                DeleteDirectoryOnStop = true,
+            });
+            _resources.Add(cluster);
+            PostgresVersion = cluster.MajorVersion;
+            var setup = await new DatabaseProvisioner().SetUpAsync(cluster.SuperuserConnectionString);
+            var databases = setup.Databases;
+            var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+            var quiet = new KeyValuePair<string, string>("Logging__LogLevel__Default", "Warning");
+
+            var certificatesGrpc = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+            var certificates = await Start("Encimap.Certificates", new()
+            {
+                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
+                ["Kestrel__Endpoints__grpc__Url"] = certificatesGrpc,
+                ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
+                ["Certificates__KekDirectory"] = Path.Combine(directory, "kek"),
+                ["Certificates__GenerateDevelopmentKek"] = "true",
+                ["Certificates__KeyPoolSize"] = "1",
+                ["Jwt__S2S__SigningKey"] = signingKey,
+                [quiet.Key] = quiet.Value,
+            });
+            var apiGrpc = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+            var api = await Start("Encimap.Api", new()
+            {
+                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
+                ["ConnectionStrings__platform"] = databases.PlatformReaderConnectionString,
+                ["Kestrel__Endpoints__grpc__Url"] = apiGrpc,
+                ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
+                ["services__certificates__grpc__0"] = certificatesGrpc,
+                ["services__certificates__http__0"] = certificates.Http.AbsoluteUri,
+                ["Jwt__S2S__SigningKey"] = signingKey,
+                [quiet.Key] = quiet.Value,
+            });
+            var intakeGrpc = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+            await Start("Encimap.Intake", new()
+            {
+                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
+                ["Kestrel__Endpoints__grpc__Url"] = intakeGrpc,
+                ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
+                ["services__certificates__grpc__0"] = certificatesGrpc,
+                ["Jwt__S2S__SigningKey"] = signingKey,
+                [quiet.Key] = quiet.Value,
+            });
+            Port = ServiceProcess.FreePort();
+            await Start("Encimap.SmtpGateway", new()
+            {
+                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
+                ["services__intake__grpc__0"] = intakeGrpc,
+                ["services__api__grpc__0"] = apiGrpc,
+                ["Jwt__S2S__SigningKey"] = signingKey,
+                ["Smtp__Mx__Endpoint"] = $"127.0.0.1:{Port}",
+                ["Smtp__Submission__Endpoint"] = "",
+                ["Smtp__Mx__MaxConnectionRatePerIp"] = "0",
+                [quiet.Key] = quiet.Value,
+            });
+
+            // One user with a verified domain and one vaultbox: the recipient of every message.
+            var userId = Guid.NewGuid();
+            await using (var connection = new NpgsqlConnection(databases.PlatformOwnerConnectionString))
+            {
+                await connection.OpenAsync();
+                await using var user = new NpgsqlCommand("INSERT INTO users (id, email) VALUES ($1, 'owner@bench.example')", connection);
+                user.Parameters.AddWithValue(userId);
+                await user.ExecuteNonQueryAsync();
+                await using var domain = new NpgsqlCommand("INSERT INTO domains (user_id, domain, verification_status) VALUES ($1, 'bench.example', 'verified')", connection);
+                domain.Parameters.AddWithValue(userId);
+                await domain.ExecuteNonQueryAsync();
+            }
+
+            using var http = new HttpClient { BaseAddress = api.Http };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JwtTokenIssuer(new JwtOptions { SigningKey = signingKey }).Mint(userId.ToString()));
+            using var response = await http.PostAsJsonAsync("/s2s/v1/vaultboxes", new { domain = "bench.example", alias = "bench", name = "bench" });
+            var body = await response.Content.ReadAsStringAsync();
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new InvalidOperationException($"creating the vaultbox failed: {body}");
+            }
+
+            JsonDocument.Parse(body).Dispose();
+            Recipient = "bench@bench.example";
+        }
+
+        private async Task<ServiceProcess> Start(string project, Dictionary<string, string> environment)
+        {
+            var process = await ServiceProcess.StartAsync(project, ServiceProcess.FreePort(), environment);
+            _resources.Add(process);
+            return process;
+        }
+    }
+}

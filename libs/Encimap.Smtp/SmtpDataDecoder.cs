@@ -1,0 +1,237 @@
+using System.Buffers;
+
+namespace Encimap.Smtp;
+
+/// <summary>Where decoding DATA content stands.</summary>
+public enum SmtpDataStatus
+{
+    /// <summary>More input is needed.</summary>
+    NeedMore,
+    /// <summary>The end-of-data line (CRLF "." CRLF) was read.</summary>
+    Complete,
+    /// <summary>An LF not preceded by CR: refused as Postfix's smtpd_forbid_bare_newline does (no SMTP smuggling).</summary>
+    BareLineFeed,
+    /// <summary>A CR not followed by LF.</summary>
+    BareCarriageReturn,
+}
+
+/// <summary>
+/// Decodes DATA content (RFC 5321 §4.5.2): removes dot-stuffing, finds the end-of-data line, and
+/// refuses any line break other than CRLF, so that "\n.\n" or "\r\n.\n" can never end a message
+/// here while a downstream MTA sees a second one. Writes the message to <see cref="Output"/> up to
+/// a size limit and keeps counting past it, so that the server can answer 552 after the data.
+/// </summary>
+public sealed class SmtpDataDecoder
+{
+    private enum State { LineStart, InLine, AfterCr, Dot, DotCr }
+
+    private static readonly SearchValues<byte> LineBreaks = SearchValues.Create("\r\n"u8);
+
+    private readonly IBufferWriter<byte> _output;
+    private readonly long _maxSize;
+    private State _state = State.LineStart;
+
+    public SmtpDataDecoder(IBufferWriter<byte> output, long maxSize)
+    {
+        _output = output;
+        _maxSize = maxSize;
+    }
+
+    public IBufferWriter<byte> Output => _output;
+
+    /// <summary>Size of the decoded message so far, including what was dropped past the limit.</summary>
+    public long Size { get; private set; }
+
+    public bool TooLarge => Size > _maxSize;
+
+    public SmtpDataStatus Status { get; private set; } = SmtpDataStatus.NeedMore;
+
+    /// <summary>Decodes as much of <paramref name="input"/> as belongs to the message; <paramref name="consumed"/> says how much that was.</summary>
+    public SmtpDataStatus Decode(ReadOnlySpan<byte> input, out int consumed)
+    {
+        var i = 0;
+        while (i < input.Length && Status == SmtpDataStatus.NeedMore)
+        {
+            var b = input[i];
+            switch (_state)
+            {
+                case State.InLine:
+                {
+                    var run = input[i..].IndexOfAny(LineBreaks);
+                    if (run < 0)
+                    {
+                        Write(input[i..]);
+                        i = input.Length;
+                        continue;
+                    }
+
+                    Write(input.Slice(i, run));
+                    i += run;
+                    Status = input[i] == (byte)'\n' ? SmtpDataStatus.BareLineFeed : SmtpDataStatus.NeedMore;
+                    _state = State.AfterCr;
+                    break;
+                }
+
+                case State.LineStart:
+                    if (b == (byte)'.')
+                    {
+                        _state = State.Dot;
+                    }
+                    else if (b == (byte)'\r')
+                    {
+                        _state = State.AfterCr;
+                    }
+                    else if (b == (byte)'\n')
+                    {
+                        Status = SmtpDataStatus.BareLineFeed;
+                    }
+                    else
+                    {
+                        _state = State.InLine;
+                        continue;
+                    }
+
+                    break;
+
+                case State.AfterCr:
+                    if (b == (byte)'\n')
+                    {
+                        Write("\r\n"u8);
+                        _state = State.LineStart;
+                    }
+                    else
+                    {
+                        Status = SmtpDataStatus.BareCarriageReturn;
+                    }
+
+                    break;
+
+                case State.Dot:
+                    if (b == (byte)'\r')
+                    {
+                        _state = State.DotCr;
+                    }
+                    else if (b == (byte)'\n')
+                    {
+                        Status = SmtpDataStatus.BareLineFeed;
+                    }
+                    else
+                    {
+                        // A stuffed dot: the first dot of the line is removed (§4.5.2).
+                        _state = State.InLine;
+                        continue;
+                    }
+
+                    break;
+
+                case State.DotCr:
+                    Status = b == (byte)'\n' ? SmtpDataStatus.Complete : SmtpDataStatus.BareCarriageReturn;
+                    break;
+            }
+
+            i++;
+        }
+
+        consumed = i;
+        return Status;
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        var before = Size;
+        Size += bytes.Length;
+        if (before >= _maxSize)
+        {
+            return;
+        }
+
+        var room = (int)Math.Min(bytes.Length, _maxSize - before);
+        _output.Write(bytes[..room]);
+    }
+}
+
+/// <summary>
+/// Checks raw message bytes (BDAT chunks) for line breaks other than CRLF, across chunk
+/// boundaries.
+/// </summary>
+public sealed class SmtpLineBreakChecker
+{
+    private bool _pendingCr;
+
+    public SmtpDataStatus Status { get; private set; } = SmtpDataStatus.NeedMore;
+
+    public SmtpDataStatus Check(ReadOnlySpan<byte> bytes)
+    {
+        if (Status != SmtpDataStatus.NeedMore)
+        {
+            return Status;
+        }
+
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var b = bytes[i];
+            if (_pendingCr)
+            {
+                if (b != (byte)'\n')
+                {
+                    return Status = SmtpDataStatus.BareCarriageReturn;
+                }
+
+                _pendingCr = false;
+                continue;
+            }
+
+            var next = bytes[i..].IndexOfAny((byte)'\r', (byte)'\n');
+            if (next < 0)
+            {
+                break;
+            }
+
+            i += next;
+            if (bytes[i] == (byte)'\n')
+            {
+                return Status = SmtpDataStatus.BareLineFeed;
+            }
+
+            _pendingCr = true;
+        }
+
+        return Status;
+    }
+
+    /// <summary>At the end of the message: a final lone CR is a bare CR.</summary>
+    public SmtpDataStatus Finish() => Status == SmtpDataStatus.NeedMore && _pendingCr ? Status = SmtpDataStatus.BareCarriageReturn : Status;
+}
+
+/// <summary>Dot-stuffing for sending (RFC 5321 §4.5.2), and the end-of-data line.</summary>
+public static class SmtpDotStuffing
+{
+    /// <summary>
+    /// Writes <paramref name="message"/> (CRLF line endings) with every line that starts with "."
+    /// given another one, ending with CRLF "." CRLF.
+    /// </summary>
+    public static void Encode(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
+    {
+        var atLineStart = true;
+        while (!message.IsEmpty)
+        {
+            if (atLineStart && message[0] == (byte)'.')
+            {
+                output.Write("."u8);
+            }
+
+            var lf = message.IndexOf((byte)'\n');
+            var line = lf < 0 ? message : message[..(lf + 1)];
+            output.Write(line);
+            atLineStart = lf >= 0;
+            message = message[line.Length..];
+        }
+
+        output.Write(atLineStart ? ".\r\n"u8 : "\r\n.\r\n"u8);
+    }
+}

@@ -1,0 +1,30 @@
+using Encimap.Contracts.Intake;
+using Encimap.Grpc;
+using Encimap.Smtp;
+using Encimap.SmtpGateway.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Encimap.SmtpGateway.Mx;
+
+/// <summary>MX RCPT TO: only addresses with an active vaultbox (the intake's ResolveRecipient).</summary>
+public sealed class IntakeRecipientPolicy(IServiceProvider services, IOptions<GatewayOptions> options, ILogger<IntakeRecipientPolicy> logger) : IRecipientPolicy
+{
+    public static readonly SmtpReply LookupUnavailable = new(451, "4.4.3", "Error: recipient lookup unavailable, try again later");
+
+    public async ValueTask<SmtpReply?> CheckRecipientAsync(SmtpSessionContext session, SmtpEnvelope envelope, string recipient, CancellationToken cancellationToken)
+    {
+        var intake = services.GetRequiredService<IntakeClient>();
+        try
+        {
+            var reply = await intake.ResolveRecipientAsync(
+                new ResolveRecipientRequest { Address = recipient },
+                GrpcCallOptions.WithTimeout(options.Value.Mx.IntakeTimeout, cancellationToken));
+            return reply.Found ? null : new SmtpReply(550, "5.1.1", $"<{recipient}>: Recipient address rejected: User unknown");
+        }
+        catch (GrpcStatusException e)
+        {
+            logger.LogWarning("Recipient lookup failed: {Status} {Detail}", e.StatusCode, e.Detail);
+            return LookupUnavailable;
+        }
+    }
+}

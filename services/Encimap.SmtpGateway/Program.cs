@@ -1,0 +1,61 @@
+using Encimap.Contracts.Credentials;
+using Encimap.Contracts.Intake;
+using Encimap.Grpc;
+using Encimap.ServiceDefaults;
+using Encimap.ServiceDefaults.Security;
+using Encimap.SmtpGateway.Infrastructure;
+using Encimap.SmtpGateway.Mx;
+using Encimap.SmtpGateway.Relay;
+using Encimap.SmtpGateway.Submission;
+using Encimap.Storage;
+using Npgsql;
+
+// appsettings*.json sit next to the assembly, wherever the process is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.AddServiceDefaults();
+
+builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
+builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection(TlsOptions.Section));
+builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("smtp");
+builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("smtp");
+
+var connectionString = builder.Configuration.GetConnectionString("encimap")
+    ?? throw new InvalidOperationException("ConnectionStrings:encimap is not configured.");
+builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "encimap" }.Build());
+builder.Services.TryAddSingletonTimeProvider();
+
+builder.Services.AddSingleton<GatewayTelemetry>();
+builder.Services.AddSingleton<OutboundQueue>();
+builder.Services.AddSingleton<RelaySignal>();
+builder.Services.AddSingleton<SmarthostRelay>();
+builder.Services.AddSingleton<IntakeRecipientPolicy>();
+builder.Services.AddSingleton<IntakeMessageSink>();
+builder.Services.AddSingleton<LoginThrottle>();
+builder.Services.AddSingleton<SubmissionAuthenticator>();
+builder.Services.AddSingleton<SubmissionSenderPolicy>();
+builder.Services.AddSingleton<OutboundQueueSink>();
+builder.Services.AddHostedService<SmtpListeners>();
+builder.Services.AddHostedService<RelayWorker>();
+
+builder.Services.AddHealthChecks()
+    .AddCheck<PostgresHealthCheck>("database")
+    .AddCheck<IntakeHealthCheck>("intake");
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();
+
+internal static class TimeProviderRegistration
+{
+    public static void TryAddSingletonTimeProvider(this IServiceCollection services)
+    {
+        if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+    }
+}
