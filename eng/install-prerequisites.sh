@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_packages=(postgresql-15 postgresql-client-15 openssl curl python3 nodejs npm chromium swaks libnet-ssleay-perl)
+debian_packages+=(isync)          # mbsync: the IMAP end-to-end tests and benchmark
+debian_packages+=(dovecot-imapd)  # the IMAP benchmark's peer
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

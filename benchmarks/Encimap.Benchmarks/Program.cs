@@ -6,6 +6,7 @@ var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnore
     ["grpc"] = new GrpcBenchmark(),
     ["certificates"] = new CertificatesBenchmark(),
     ["api"] = new ApiBenchmark(),
+    ["imap"] = new ImapBenchmark(),
     ["smtp"] = new SmtpBenchmark(),
     ["intake"] = new IntakeBenchmark(),
     ["gateway"] = new GatewayBenchmark(),

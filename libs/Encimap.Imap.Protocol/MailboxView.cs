@@ -1,0 +1,152 @@
+namespace Encimap.Imap.Protocol;
+
+/// <summary>
+/// The selected mailbox as THIS session knows it: the UIDs in sequence order. Message sequence
+/// numbers are positions in this list, so they change only when this session is told of an
+/// expunge (RFC 3501 §7.4.1) — never because another session changed the mailbox.
+/// </summary>
+public sealed class MailboxView
+{
+    private readonly List<uint> _uids;
+
+    public MailboxView(string name, uint uidValidity, IEnumerable<uint> uids, bool readOnly)
+    {
+        Name = name;
+        UidValidity = uidValidity;
+        ReadOnly = readOnly;
+        _uids = uids.Order().ToList();
+    }
+
+    public string Name { get; }
+
+    public uint UidValidity { get; }
+
+    public bool ReadOnly { get; }
+
+    /// <summary>CONDSTORE was enabled for this selection (MODSEQ in untagged FETCH).</summary>
+    public bool CondStore { get; set; }
+
+    public int Count => _uids.Count;
+
+    public IReadOnlyList<uint> Uids => _uids;
+
+    public uint LargestUid => _uids.Count == 0 ? 0 : _uids[^1];
+
+    /// <summary>The sequence number of <paramref name="uid"/>, or 0 when this session does not know it.</summary>
+    public uint SequenceOf(uint uid)
+    {
+        var index = _uids.BinarySearch(uid);
+        return index < 0 ? 0 : (uint)index + 1;
+    }
+
+    public uint UidAt(uint sequence) => _uids[(int)sequence - 1];
+
+    /// <summary>Adds newly announced UIDs (larger than every known one); returns the new count.</summary>
+    public int Append(IEnumerable<uint> uids)
+    {
+        foreach (var uid in uids.Order())
+        {
+            if (uid > LargestUid)
+            {
+                _uids.Add(uid);
+            }
+            else if (_uids.BinarySearch(uid) is var i && i < 0)
+            {
+                _uids.Insert(~i, uid);
+            }
+        }
+
+        return _uids.Count;
+    }
+
+    /// <summary>Removes an expunged UID; returns its former sequence number (0 if unknown).</summary>
+    public uint Remove(uint uid)
+    {
+        var index = _uids.BinarySearch(uid);
+        if (index < 0)
+        {
+            return 0;
+        }
+
+        _uids.RemoveAt(index);
+        return (uint)index + 1;
+    }
+
+    /// <summary>
+    /// The UID ranges a sequence set (or UID set) designates, ascending. Sequence numbers beyond
+    /// the mailbox are an error (null); UID sets may name UIDs that do not exist.
+    /// </summary>
+    public IReadOnlyList<UidRange>? Resolve(SequenceSet set, bool uid)
+    {
+        var ranges = new List<UidRange>();
+        if (set.IsSavedResult)
+        {
+            return ranges;
+        }
+
+        if (uid)
+        {
+            foreach (var (low, high) in set.Resolve(LargestUid == 0 ? 0 : LargestUid))
+            {
+                if (high == 0)
+                {
+                    continue;
+                }
+
+                ranges.Add(new UidRange(Math.Max(low, 1), high));
+            }
+        }
+        else
+        {
+            foreach (var (low, high) in set.Resolve((uint)_uids.Count))
+            {
+                if (low == 0 || high > _uids.Count)
+                {
+                    return null;
+                }
+
+                ranges.Add(new UidRange(_uids[(int)low - 1], _uids[(int)high - 1]));
+            }
+        }
+
+        return UidRange.Normalize(ranges);
+    }
+}
+
+/// <summary>An inclusive range of UIDs.</summary>
+public readonly record struct UidRange(uint First, uint Last)
+{
+    public bool Contains(uint uid) => uid >= First && uid <= Last;
+
+    /// <summary>Sorted, merged ranges.</summary>
+    public static IReadOnlyList<UidRange> Normalize(IEnumerable<UidRange> ranges)
+    {
+        var merged = new List<UidRange>();
+        foreach (var range in ranges.OrderBy(r => r.First))
+        {
+            if (merged.Count > 0 && range.First <= (ulong)merged[^1].Last + 1)
+            {
+                merged[^1] = new UidRange(merged[^1].First, Math.Max(merged[^1].Last, range.Last));
+            }
+            else
+            {
+                merged.Add(range);
+            }
+        }
+
+        return merged;
+    }
+
+    public static bool AnyContains(IReadOnlyList<UidRange> ranges, uint uid)
+    {
+        foreach (var range in ranges)
+        {
+            if (range.Contains(uid))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Npgsql;
+
+namespace Encimap.Imap;
+
+/// <summary>
+/// One LISTEN connection per process for the intake's <c>encimap_mail</c> channel and this
+/// service's <c>encimap_imap</c> channel (flag changes, expunges, copies and moves of other
+/// sessions, on this or any other instance). Sessions subscribe by mailbox id; each mailbox has a
+/// change counter that lets a session skip the database when nothing happened. When the
+/// connection is lost every subscriber is woken (it polls) and the connection is re-established.
+/// </summary>
+public sealed class MailboxNotifier(NpgsqlDataSource database, ILogger<MailboxNotifier> logger) : BackgroundService
+{
+    /// <summary>The intake's channel (payload {vaultbox_id, mailbox_id, uid}).</summary>
+    public const string MailChannel = "encimap_mail";
+
+    /// <summary>This service's channel (payload {vaultbox_id, mailbox_id}).</summary>
+    public const string ChangeChannel = "encimap_imap";
+
+    private readonly ConcurrentDictionary<long, long> _versions = new();
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<Action, byte>> _subscribers = new();
+    private volatile bool _connected;
+    private long _epoch;
+
+    /// <summary>Whether notifications are flowing (when not, sessions poll the database every time).</summary>
+    public bool Connected => _connected;
+
+    /// <summary>A number that changes whenever <paramref name="mailboxId"/> may have changed.</summary>
+    public long Version(long mailboxId) => _connected ? _versions.GetValueOrDefault(mailboxId) + Interlocked.Read(ref _epoch) * 1_000_000_000L : -1;
+
+    public IDisposable Subscribe(long mailboxId, Action changed)
+    {
+        var set = _subscribers.GetOrAdd(mailboxId, _ => new ConcurrentDictionary<Action, byte>());
+        set[changed] = 0;
+        return new Subscription(() => set.TryRemove(changed, out _));
+    }
+
+    /// <summary>Marks a change made by this process (its own notification will follow).</summary>
+    public void Touch(long mailboxId) => Signal(mailboxId);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(200);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await database.OpenConnectionAsync(stoppingToken);
+                connection.Notification += (_, e) => OnNotification(e.Payload);
+                await using (var listen = new NpgsqlCommand($"LISTEN {MailChannel}; LISTEN {ChangeChannel}", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(stoppingToken);
+                }
+
+                Interlocked.Increment(ref _epoch);
+                _connected = true;
+                WakeAll();
+                backoff = TimeSpan.FromMilliseconds(200);
+                while (!stoppingToken.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _connected = false;
+                WakeAll();
+                logger.LogWarning(e, "LISTEN connection lost; reconnecting in {Delay}", backoff);
+                await Task.Delay(backoff, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
+            }
+        }
+    }
+
+    private void OnNotification(string payload)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(payload);
+            if (json.RootElement.TryGetProperty("mailbox_id", out var id) && id.TryGetInt64(out var mailboxId))
+            {
+                Signal(mailboxId);
+            }
+        }
+        catch (JsonException)
+        {
+            logger.LogWarning("Ignoring a malformed notification");
+        }
+    }
+
+    private void Signal(long mailboxId)
+    {
+        _versions.AddOrUpdate(mailboxId, 1, (_, v) => v + 1);
+        if (_subscribers.TryGetValue(mailboxId, out var set))
+        {
+            foreach (var callback in set.Keys)
+            {
+                callback();
+            }
+        }
+    }
+
+    private void WakeAll()
+    {
+        foreach (var (_, set) in _subscribers)
+        {
+            foreach (var callback in set.Keys)
+            {
+                callback();
+            }
+        }
+    }
+
+    private sealed class Subscription(Action dispose) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                dispose();
+            }
+        }
+    }
+}

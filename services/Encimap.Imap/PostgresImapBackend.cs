@@ -1,0 +1,21 @@
+using Encimap.Contracts.Credentials;
+using Encimap.Contracts.Intake;
+using Encimap.Imap.Protocol;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Encimap.Imap;
+
+/// <summary>Sessions over the Encimap database; one per connection.</summary>
+public sealed class PostgresImapBackend(
+    NpgsqlDataSource database,
+    MailboxNotifier notifier,
+    LoginGuard guard,
+    IServiceProvider services,
+    IOptions<ImapOptions> options,
+    ILoggerFactory loggers) : IImapBackend
+{
+    public IImapSession OpenSession(ImapConnectionInfo connection) =>
+        new PostgresImapSession(database, notifier, guard, services.GetRequiredService<CredentialsClient>, services.GetRequiredService<IntakeClient>,
+            options.Value, connection, loggers.CreateLogger<PostgresImapSession>());
+}

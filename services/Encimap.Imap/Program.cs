@@ -1,0 +1,54 @@
+using Encimap.Contracts.Credentials;
+using Encimap.Contracts.Intake;
+using Encimap.Grpc;
+using Encimap.Imap;
+using Encimap.Imap.Protocol;
+using Encimap.ServiceDefaults;
+using Encimap.ServiceDefaults.Security;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.AddServiceDefaults();
+builder.Services.Configure<ImapOptions>(builder.Configuration.GetSection("Imap"));
+builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection("Tls"));
+var connectionString = builder.Configuration.GetConnectionString("encimap")
+    ?? throw new InvalidOperationException("ConnectionStrings:encimap is not set");
+builder.Services.AddSingleton(_ =>
+{
+    var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+    // The same few statements run for every command of every session: prepare them on each
+    // pooled connection after their second use, unless the connection string says otherwise.
+    if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
+    {
+        dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+    }
+
+    return dataSource.Build();
+});
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<LoginGuard>();
+builder.Services.AddSingleton<MailboxNotifier>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<MailboxNotifier>());
+builder.Services.AddSingleton<IImapBackend, PostgresImapBackend>();
+builder.Services.AddSingleton<ImapListener>();
+builder.Services.AddHostedService(provider => provider.GetRequiredService<ImapListener>());
+builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("imap");
+builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("imap");
+builder.Services.AddHealthChecks().AddCheck<NotifierHealthCheck>("listen");
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+app.Run();
+
+/// <summary>Healthy once the LISTEN connection is up (IDLE depends on it).</summary>
+internal sealed class NotifierHealthCheck(MailboxNotifier notifier) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(notifier.Connected ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("LISTEN connection is down"));
+}

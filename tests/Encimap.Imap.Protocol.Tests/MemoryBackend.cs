@@ -1,0 +1,335 @@
+using Encimap.Imap.Protocol;
+
+namespace Encimap.Imap.Protocol.Tests;
+
+/// <summary>An in-memory store shared by sessions (one user), for transcript tests.</summary>
+public sealed class MemoryStore
+{
+    public sealed class Message
+    {
+        public required uint Uid { get; init; }
+        public List<string> Flags { get; set; } = [];
+        public ulong ModSeq { get; set; }
+        public required byte[] Content { get; init; }
+        public DateTimeOffset InternalDate { get; init; } = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
+    }
+
+    public sealed class Mailbox
+    {
+        public required string Name { get; set; }
+        public string? SpecialUse { get; init; }
+        public bool Subscribed { get; set; } = true;
+        public uint UidValidity { get; init; } = 1700000000;
+        public uint UidNext { get; set; } = 1;
+        public ulong HighestModSeq { get; set; } = 1;
+        public List<Message> Messages { get; } = [];
+    }
+
+    public object Gate { get; } = new();
+
+    public List<Mailbox> Mailboxes { get; } =
+    [
+        new() { Name = "INBOX" }, new() { Name = "Sent", SpecialUse = @"\Sent" }, new() { Name = "Trash", SpecialUse = @"\Trash" },
+    ];
+
+    public event Action? Changed;
+
+    /// <summary>Makes SEARCH fail as a storage outage would.</summary>
+    public bool FailSearch { get; set; }
+
+    public Mailbox Find(string name) => Mailboxes.FirstOrDefault(m => m.Name == name) ?? throw ImapException.No("No such mailbox", "TRYCREATE");
+
+    public uint Deliver(string mailbox, string content, params string[] flags)
+    {
+        uint uid;
+        lock (Gate)
+        {
+            var box = Find(mailbox);
+            uid = box.UidNext++;
+            box.Messages.Add(new Message { Uid = uid, Content = System.Text.Encoding.UTF8.GetBytes(content), Flags = [.. flags], ModSeq = ++box.HighestModSeq });
+        }
+
+        Changed?.Invoke();
+        return uid;
+    }
+
+    public void Touch() => Changed?.Invoke();
+}
+
+public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSession, IImapIdleSession
+{
+    private MemoryStore.Mailbox? _selected;
+    private HashSet<uint> _known = [];
+    private ulong _seenModSeq;
+    private readonly Dictionary<uint, ulong> _own = [];
+
+    public Task<bool> LoginAsync(string username, string password, CancellationToken cancellationToken) =>
+        Task.FromResult(username == "fred" && password == "secret");
+
+    public Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            return Task.FromResult<IReadOnlyList<MailboxInfo>>(store.Mailboxes.Select(m => new MailboxInfo(m.Name, m.SpecialUse, m.Subscribed)).ToList());
+        }
+    }
+
+    public Task CreateAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            if (store.Mailboxes.Any(m => m.Name == mailbox))
+            {
+                throw ImapException.No("Mailbox exists", "ALREADYEXISTS");
+            }
+
+            store.Mailboxes.Add(new MemoryStore.Mailbox { Name = mailbox });
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            store.Mailboxes.Remove(store.Find(mailbox));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task RenameAsync(string from, string to, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            store.Find(from).Name = to;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task SetSubscribedAsync(string mailbox, bool subscribed, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            store.Find(mailbox).Subscribed = subscribed;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<MailboxStatus> StatusAsync(string mailbox, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            var box = store.Find(mailbox);
+            return Task.FromResult(new MailboxStatus((uint)box.Messages.Count, box.UidNext, box.UidValidity,
+                (uint)box.Messages.Count(m => !m.Flags.Contains(Flags.Seen)), box.HighestModSeq, box.Messages.Sum(m => (long)m.Content.Length),
+                (uint)box.Messages.Count(m => m.Flags.Contains(Flags.Deleted))));
+        }
+    }
+
+    public Task<SelectData> SelectAsync(string mailbox, bool readOnly, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            var box = store.Find(mailbox);
+            _selected = box;
+            _known = box.Messages.Select(m => m.Uid).ToHashSet();
+            _seenModSeq = box.HighestModSeq;
+            return Task.FromResult(new SelectData(box.UidValidity, box.UidNext, [.. _known], box.HighestModSeq, [],
+                box.Messages.FirstOrDefault(m => !m.Flags.Contains(Flags.Seen))?.Uid));
+        }
+    }
+
+    public Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<string> flags, DateTimeOffset? internalDate, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        var uid = store.Deliver(mailbox, System.Text.Encoding.UTF8.GetString(message.Span), [.. flags]);
+        return Task.FromResult(new AppendResult(store.Find(mailbox).UidValidity, uid));
+    }
+
+    public Task UnselectAsync(CancellationToken cancellationToken)
+    {
+        _selected = null;
+        return Task.CompletedTask;
+    }
+
+    public Task PollAsync(IUpdateSink updates, bool force, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            var box = _selected!;
+            var current = box.Messages.Select(m => m.Uid).ToHashSet();
+            foreach (var gone in _known.Where(u => !current.Contains(u)).Order().ToList())
+            {
+                updates.Expunged(gone);
+                _known.Remove(gone);
+            }
+
+            foreach (var m in box.Messages.Where(m => _known.Contains(m.Uid) && m.ModSeq > _seenModSeq &&
+                !(_own.TryGetValue(m.Uid, out var own) && own == m.ModSeq)))
+            {
+                updates.FlagsChanged(new FlagUpdate(m.Uid, [.. m.Flags], m.ModSeq));
+            }
+
+            var added = current.Where(u => !_known.Contains(u)).Order().ToList();
+            _known.UnionWith(added);
+            updates.Exists(added);
+            _seenModSeq = box.HighestModSeq;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task IdleAsync(IUpdateSink updates, CancellationToken stop)
+    {
+        var signal = new SemaphoreSlim(0);
+        void OnChange() => signal.Release();
+        store.Changed += OnChange;
+        try
+        {
+            // Subscribed first, then caught up: nothing delivered in between is missed.
+            await PollAsync(updates, false, stop);
+            await updates.FlushAsync(stop);
+            while (true)
+            {
+                await signal.WaitAsync(stop);
+                await PollAsync(updates, false, stop);
+                await updates.FlushAsync(stop);
+            }
+        }
+        finally
+        {
+            store.Changed -= OnChange;
+        }
+    }
+
+    private IEnumerable<MemoryStore.Message> In(IReadOnlyList<UidRange> uids) =>
+        _selected!.Messages.Where(m => UidRange.AnyContains(uids, m.Uid)).OrderBy(m => m.Uid);
+
+    public async Task FetchAsync(FetchWriter writer, IReadOnlyList<UidRange> uids, FetchOptions options, CancellationToken cancellationToken)
+    {
+        List<MemoryStore.Message> messages;
+        lock (store.Gate)
+        {
+            messages = In(uids).Where(m => options.ChangedSince is not { } since || m.ModSeq > since).ToList();
+            if (options.SetSeen)
+            {
+                foreach (var m in messages.Where(m => !m.Flags.Contains(Flags.Seen)))
+                {
+                    m.Flags.Add(Flags.Seen);
+                    m.ModSeq = ++_selected!.HighestModSeq;
+                    _own[m.Uid] = m.ModSeq;
+                }
+            }
+        }
+
+        foreach (var m in messages)
+        {
+            await writer.WriteAsync(new FetchedMessage
+            {
+                Uid = m.Uid, Flags = [.. m.Flags], ModSeq = m.ModSeq, InternalDate = m.InternalDate, Size = m.Content.Length, Content = m.Content,
+                Envelope = new ImapEnvelope(null, "subject " + m.Uid, [new ImapAddress("Al", null, "al", "example.com")], [], [], [], [], [], null, $"<{m.Uid}@example.com>"),
+            }, cancellationToken);
+        }
+    }
+
+    public Task<StoreResult> StoreAsync(IReadOnlyList<UidRange> uids, StoreMode mode, IReadOnlyList<string> flags, ulong? unchangedSince, CancellationToken cancellationToken)
+    {
+        var updated = new List<FlagUpdate>();
+        var failed = new List<uint>();
+        lock (store.Gate)
+        {
+            var modseq = ++_selected!.HighestModSeq;
+            foreach (var m in In(uids).ToList())
+            {
+                if (unchangedSince is { } since && m.ModSeq > since)
+                {
+                    failed.Add(m.Uid);
+                    continue;
+                }
+
+                m.Flags = mode switch
+                {
+                    StoreMode.Add => m.Flags.Union(flags).ToList(),
+                    StoreMode.Remove => m.Flags.Except(flags).ToList(),
+                    _ => [.. flags],
+                };
+                m.ModSeq = modseq;
+                _own[m.Uid] = modseq;
+                updated.Add(new FlagUpdate(m.Uid, [.. m.Flags], modseq));
+            }
+
+        }
+
+        return Task.FromResult(new StoreResult(updated, failed));
+    }
+
+    public Task<IReadOnlyList<uint>> ExpungeAsync(IReadOnlyList<UidRange>? uids, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            var gone = _selected!.Messages.Where(m => m.Flags.Contains(Flags.Deleted) && (uids is null || UidRange.AnyContains(uids, m.Uid))).ToList();
+            foreach (var m in gone)
+            {
+                _selected.Messages.Remove(m);
+                _known.Remove(m.Uid);
+            }
+
+            _selected.HighestModSeq++;
+            return Task.FromResult<IReadOnlyList<uint>>(gone.Select(m => m.Uid).ToList());
+        }
+    }
+
+    public Task<IReadOnlyList<SearchMatch>> SearchAsync(SearchKey criteria, CancellationToken cancellationToken)
+    {
+        if (store.FailSearch)
+        {
+            throw new InvalidOperationException("storage is down");
+        }
+
+        lock (store.Gate)
+        {
+            return Task.FromResult<IReadOnlyList<SearchMatch>>(_selected!.Messages
+                .Where(m => SearchEvaluator.Matches(criteria, new SearchCandidate
+                {
+                    Uid = m.Uid, Flags = m.Flags, InternalDate = m.InternalDate, Size = m.Content.Length, ModSeq = m.ModSeq,
+                    Header = m.Content.AsMemory(0, HeaderBlock.Length(m.Content)),
+                }))
+                .Select(m => new SearchMatch(m.Uid, m.ModSeq)).ToList());
+        }
+    }
+
+    public Task<CopyResult> CopyAsync(IReadOnlyList<UidRange> uids, string destination, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            var target = store.Find(destination);
+            var sources = In(uids).ToList();
+            var copies = new List<uint>();
+            foreach (var m in sources)
+            {
+                var uid = target.UidNext++;
+                target.Messages.Add(new MemoryStore.Message { Uid = uid, Content = m.Content, Flags = [.. m.Flags], ModSeq = ++target.HighestModSeq });
+                copies.Add(uid);
+            }
+
+            return Task.FromResult(new CopyResult(target.UidValidity, sources.Select(m => m.Uid).ToList(), copies));
+        }
+    }
+
+    public async Task<CopyResult> MoveAsync(IReadOnlyList<UidRange> uids, string destination, CancellationToken cancellationToken)
+    {
+        var result = await CopyAsync(uids, destination, cancellationToken);
+        lock (store.Gate)
+        {
+            _selected!.Messages.RemoveAll(m => result.SourceUids.Contains(m.Uid));
+            _known.ExceptWith(result.SourceUids);
+        }
+
+        return result;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}

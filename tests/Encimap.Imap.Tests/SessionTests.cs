@@ -1,0 +1,108 @@
+using System.Diagnostics;
+
+namespace Encimap.Imap.Tests;
+
+/// <summary>Sessions against the real service: instances sharing a vaultbox, isolation, limits.</summary>
+[Collection(ImapFleetCollection.Name)]
+public sealed class SessionTests(ImapFleet fleet)
+{
+    private static string Message(string subject) =>
+        $"From: a@example.com\r\nTo: b@example.com\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nbody\r\n";
+
+    [Fact]
+    public async Task Changes_on_one_instance_reach_an_idler_on_another()
+    {
+        var account = await fleet.CreateAccountAsync("two");
+        await fleet.DeliverAsync(account, Message("one"));
+        await fleet.DeliverAsync(account, Message("two"));
+        var (_, secondPort) = await fleet.StartSecondImapAsync();
+
+        await using var idler = await RawImapClient.LoginAsync(secondPort, account);
+        await using var writer = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        Assert.Contains("* 2 EXISTS", (await idler.CommandAsync("SELECT INBOX")).Untagged);
+        await writer.CommandAsync("SELECT INBOX");
+        await idler.SendAsync("i1 IDLE");
+        Assert.Equal("+ idling", await idler.ReadLineAsync());
+
+        // A flag change on the other instance.
+        var watch = Stopwatch.StartNew();
+        await writer.CommandAsync("UID STORE 1 +FLAGS.SILENT (\\Flagged)");
+        Assert.Equal("* 1 FETCH (UID 1 FLAGS (\\Flagged))", await idler.ReadLineAsync(TimeSpan.FromSeconds(1)));
+
+        // An expunge on the other instance.
+        await writer.CommandAsync("UID STORE 2 +FLAGS.SILENT (\\Deleted)");
+        Assert.StartsWith("* 2 FETCH (UID 2 FLAGS (\\Deleted))", await idler.ReadLineAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal(["* 2 EXPUNGE"], (await writer.CommandAsync("EXPUNGE")).Untagged);
+        Assert.Equal("* 2 EXPUNGE", await idler.ReadLineAsync(TimeSpan.FromSeconds(1)));
+
+        // A delivery.
+        await fleet.DeliverAsync(account, Message("three"));
+        Assert.Equal("* 2 EXISTS", await idler.ReadLineAsync(TimeSpan.FromSeconds(1)));
+        await idler.SendAsync("DONE");
+        Assert.Equal("i1 OK IDLE terminated", await idler.ReadLineAsync());
+        Assert.Contains("* 2 FETCH (UID 3 FLAGS ())", (await idler.CommandAsync("FETCH 1:* (UID FLAGS)")).Untagged);
+    }
+
+    [Fact]
+    public async Task Only_the_vaultbox_of_the_credentials_is_visible()
+    {
+        var mine = await fleet.CreateAccountAsync("mine");
+        var theirs = await fleet.CreateAccountAsync("theirs");
+        await fleet.DeliverAsync(theirs, Message("secret"));
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, mine);
+        var select = await client.CommandAsync("SELECT INBOX");
+        Assert.Contains("* 0 EXISTS", select.Untagged);
+        var list = await client.CommandAsync("LIST \"\" *");
+        Assert.Equal(6, list.Untagged.Count);
+        Assert.Empty((await client.CommandAsync("UID FETCH 1 (BODY[])")).Untagged);
+        Assert.Empty((await client.CommandAsync("UID FETCH 1:* (FLAGS)")).Untagged);
+        Assert.StartsWith("NO [ALREADYEXISTS]", (await client.CommandAsync("CREATE Sent")).Status);
+        Assert.StartsWith("OK", (await client.CommandAsync("CREATE Projects/2024")).Status);
+        Assert.StartsWith("OK", (await client.CommandAsync("RENAME Projects/2024 Projects/2025")).Status);
+        Assert.Contains("* STATUS Projects/2025 (MESSAGES 0)", (await client.CommandAsync("STATUS Projects/2025 (MESSAGES)")).Untagged);
+        Assert.StartsWith("NO [CANNOT]", (await client.CommandAsync("DELETE Trash")).Status);
+        Assert.StartsWith("OK", (await client.CommandAsync("DELETE Projects/2025")).Status);
+    }
+
+    [Fact]
+    public async Task Failed_logins_are_delayed_and_counted()
+    {
+        var account = await fleet.CreateAccountAsync("guard");
+        await using var client = await RawImapClient.ConnectAsync(fleet.ImapsPort);
+        var watch = Stopwatch.StartNew();
+        Assert.Equal("NO [AUTHENTICATIONFAILED] Invalid credentials", (await client.CommandAsync($"LOGIN {account.Username} wrong")).Status);
+        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(90));
+        for (var i = 0; i < 9; i++)
+        {
+            await client.CommandAsync($"LOGIN {account.Username} wrong");
+        }
+
+        // Past the per-username limit even the right password is refused for a while.
+        Assert.StartsWith("NO [UNAVAILABLE]", (await client.CommandAsync($"LOGIN {account.Username} \"{account.Password}\"")).Status);
+    }
+
+    [Fact]
+    public async Task Condstore_and_uidplus_against_postgres()
+    {
+        var account = await fleet.CreateAccountAsync("cond");
+        await fleet.DeliverAsync(account, Message("a"));
+        await fleet.DeliverAsync(account, Message("b"));
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        var select = await client.CommandAsync("SELECT INBOX (CONDSTORE)");
+        var highest = ulong.Parse(select.Untagged.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ", StringComparison.Ordinal)).Split(' ', ']')[3]);
+        var store = await client.CommandAsync($"UID STORE 1:2 (UNCHANGEDSINCE {highest}) +FLAGS.SILENT (\\Seen)");
+        Assert.Equal("OK STORE completed", store.Status);
+        Assert.Equal(2, store.Untagged.Count(l => l.Contains("MODSEQ (", StringComparison.Ordinal)));
+        var conflict = await client.CommandAsync($"UID STORE 1 (UNCHANGEDSINCE {highest}) -FLAGS (\\Seen)");
+        Assert.Equal("OK [MODIFIED 1] STORE completed", conflict.Status);
+        var changed = await client.CommandAsync($"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {highest})");
+        Assert.Equal(2, changed.Untagged.Count);
+        Assert.Contains("* ESEARCH (TAG \"t", (await client.CommandAsync("UID SEARCH RETURN (MIN MAX COUNT) SEEN")).Untagged.Single());
+        Assert.StartsWith("OK [COPYUID", (await client.CommandAsync("UID COPY 1:2 Archive")).Status);
+        await client.CommandAsync("UID STORE 2 +FLAGS.SILENT (\\Deleted)");
+        var expunge = await client.CommandAsync("UID EXPUNGE 1");
+        Assert.Empty(expunge.Untagged);
+        Assert.Equal(["* 2 EXPUNGE"], (await client.CommandAsync("UID EXPUNGE 1:2")).Untagged);
+        Assert.Contains("* STATUS Archive (MESSAGES 2 UNSEEN 0)", (await client.CommandAsync("STATUS Archive (MESSAGES UNSEEN)")).Untagged);
+    }
+}
