@@ -10,8 +10,9 @@ namespace Encimap.Dashboard.Tests;
 /// <summary>
 /// The dashboard as a developer meets it: the real fleet starts, every resource shows healthy,
 /// a vaultbox is created through the API, and the trace of that request (API → certificate
-/// service over gRPC, two processes) is in the trace list and in its waterfall. Screenshots go
-/// to <c>artifacts/screenshots/</c>.
+/// service over gRPC, two processes) is in the trace list and in its waterfall; then one message
+/// sent to the MX port is one trace across the SMTP gateway, the intake and the certificate
+/// service. Screenshots go to <c>artifacts/screenshots/</c>.
 /// </summary>
 public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -19,6 +20,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
     private IPlaywright _playwright = null!;
     private IBrowser _browser = null!;
     private IPage _page = null!;
+    private string _domain = "";
 
     public async Task InitializeAsync()
     {
@@ -43,13 +45,15 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
-    public async Task Resources_are_healthy_and_a_vaultbox_request_is_one_trace_across_api_and_certificates()
+    public async Task Resources_are_healthy_and_a_request_and_an_inbound_message_are_each_one_trace_across_services()
     {
         var resources = await _fleet.WaitReadyAsync(TimeSpan.FromMinutes(4));
         var names = resources.EnumerateArray().Select(r => r.GetProperty("name").GetString()!).ToList();
         Assert.Contains("postgres", names);
         Assert.Contains("api", names);
         Assert.Contains("certificates", names);
+        Assert.Contains("smtp", names);
+        Assert.Contains("intake", names);
 
         // Resources: one row per resource, all running and healthy, endpoints as links.
         await _page.GotoAsync(_fleet.Dashboard.AbsoluteUri);
@@ -78,6 +82,16 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         await _page.Locator(".span-row[data-service=\"certificates\"]").First.ClickAsync();
         await _page.Locator("#details .kv td", new() { HasText = "rpc.system" }).First.WaitForAsync();
         await ScreenshotAsync("dashboard-trace-waterfall.png");
+
+        // One inbound message is one trace: the SMTP transaction, the intake's Deliver (with its
+        // certificate lookup, encryption and commit) and the certificate service, across processes.
+        await SmtpMessage.SendAsync(FleetProcess.Endpoint(resources, "smtp", "mx"), $"cat@{_domain}");
+        var mailTrace = await TelemetryWaits.WaitForTraceAsync(_fleet.Dashboard, ["smtp", "intake", "certificates"], "smtp transaction");
+        var mailTraceId = mailTrace.GetProperty("traceId").GetString()!;
+        output.WriteLine($"mail trace {mailTraceId}: {mailTrace}");
+        await _page.GotoAsync(new Uri(_fleet.Dashboard, $"trace.html?id={mailTraceId}").AbsoluteUri);
+        await OpenWaterfallAsync(mailTraceId, ["smtp", "intake", "certificates"]);
+        await ScreenshotAsync("dashboard-smtp-trace-waterfall.png");
 
         // Structured logs, metrics and console logs of the same fleet.
         await _page.GotoAsync(new Uri(_fleet.Dashboard, "logs.html?service=api").AbsoluteUri);
@@ -114,7 +128,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IAsyncLife
         var postgres = FleetProcess.Endpoint(resources, "postgres", "tcp");
         var platform = $"Host=127.0.0.1;Port={postgres.Port};Database=motorical_db;Username=motorical;Password={_fleet.Secret("postgres-platform-owner")}";
         var suffix = Guid.NewGuid().ToString("N")[..8];
-        var domain = $"trace-{suffix}.example";
+        var domain = _domain = $"trace-{suffix}.example";
         var userId = await Encimapctl.RunAsync(_fleet.StateDirectory, "users", "add", $"owner-{suffix}@example.org", "--platform", platform);
         await Encimapctl.RunAsync(_fleet.StateDirectory, "domains", "add", domain, "--user", userId, "--verified", "--platform", platform);
         var token = await Encimapctl.RunAsync(_fleet.StateDirectory, "token", "--user", userId);
