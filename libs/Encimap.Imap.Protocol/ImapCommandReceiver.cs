@@ -3,35 +3,6 @@ using System.Text;
 
 namespace Encimap.Imap.Protocol;
 
-public enum ReceiveStatus
-{
-    /// <summary>The buffer held no complete command: read more bytes and call again.</summary>
-    NeedMoreData,
-
-    /// <summary>
-    /// A line ended with a literal announcement. For a synchronizing literal the server sends a
-    /// continuation request (<c>+</c>) before the client sends the bytes; call again either way.
-    /// </summary>
-    NeedLiteral,
-
-    /// <summary>A complete command was parsed.</summary>
-    Command,
-
-    /// <summary>The command was malformed or too large: answer BAD (or BYE and close when <see cref="ReceiveResult.Fatal"/>).</summary>
-    Error,
-}
-
-/// <summary>What <see cref="ImapCommandReceiver.Receive"/> found.</summary>
-public readonly record struct ReceiveResult(
-    ReceiveStatus Status,
-    ImapCommand? Command = null,
-    long LiteralSize = 0,
-    bool LiteralNonSynchronizing = false,
-    string? Tag = null,
-    string? Error = null,
-    string? ResponseCode = null,
-    bool Fatal = false);
-
 /// <summary>
 /// The byte-level receiver of client commands. It frames commands (lines and the literals they
 /// announce), enforces the line and literal limits, and hands each complete command to

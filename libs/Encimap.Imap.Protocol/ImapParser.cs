@@ -3,12 +3,6 @@ using System.Text;
 
 namespace Encimap.Imap.Protocol;
 
-/// <summary>A malformed command; answered with a tagged (or untagged, without a tag) BAD.</summary>
-public sealed class ImapParseException(string? tag, string message) : Exception(message)
-{
-    public string? Tag { get; } = tag;
-}
-
 /// <summary>
 /// Parses one complete command (its lines and literals, exactly as received, CRLF included) into
 /// an <see cref="ImapCommand"/> with the command's own argument record. Grammar: RFC 3501 §9 with

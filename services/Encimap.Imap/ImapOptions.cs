@@ -41,11 +41,3 @@ public sealed class ImapOptions
     /// <summary>IDLE also polls this often, in case a notification was lost with a database connection.</summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
-
-/// <summary>Configuration section "Tls": the server certificate (PEM files).</summary>
-public sealed class TlsOptions
-{
-    public string? CertificatePemFile { get; set; }
-
-    public string? KeyPemFile { get; set; }
-}

@@ -7,8 +7,3 @@ public sealed record GatewayEnvelope(
     [property: JsonPropertyName("success")] bool Success,
     [property: JsonPropertyName("data"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] object? Data,
     [property: JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] GatewayError? Error);
-
-/// <summary>A machine-readable code and a human-readable message; never internal details.</summary>
-public sealed record GatewayError(
-    [property: JsonPropertyName("code")] string Code,
-    [property: JsonPropertyName("message")] string Message);

@@ -1,0 +1,3 @@
+namespace Encimap.Imap.Protocol;
+
+public sealed record AppendResult(uint UidValidity, uint Uid);

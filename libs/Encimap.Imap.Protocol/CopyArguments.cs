@@ -1,0 +1,4 @@
+namespace Encimap.Imap.Protocol;
+
+/// <summary>COPY and MOVE (and their UID forms).</summary>
+public sealed record CopyArguments(SequenceSet Set, string Mailbox) : CommandArguments;

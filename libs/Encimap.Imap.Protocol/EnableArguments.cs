@@ -1,0 +1,3 @@
+namespace Encimap.Imap.Protocol;
+
+public sealed record EnableArguments(EquatableList<string> Capabilities) : CommandArguments;

@@ -1,0 +1,34 @@
+namespace Encimap.Imap.Protocol;
+
+/// <summary>
+/// What a backend loaded for one message, for <see cref="FetchWriter"/> to answer the requested
+/// items from. Only what the items need has to be set.
+/// </summary>
+public sealed class FetchedMessage
+{
+    public uint Uid { get; init; }
+
+    public IReadOnlyList<string> Flags { get; set; } = [];
+
+    public ulong ModSeq { get; init; }
+
+    public DateTimeOffset InternalDate { get; init; }
+
+    public long Size { get; init; }
+
+    public ImapEnvelope? Envelope { get; init; }
+
+    public ImapBodyPart? BodyStructure { get; init; }
+
+    /// <summary>The whole message, when an item needs more than the header.</summary>
+    public ReadOnlyMemory<byte>? Content { get; init; }
+
+    /// <summary>The header block (through the empty line), when only the header is needed.</summary>
+    public ReadOnlyMemory<byte>? Header { get; init; }
+
+    /// <summary>Resolves sections with a part number (<c>1</c>, <c>1.MIME</c>, <c>2.HEADER</c>); null: the part does not exist.</summary>
+    public Func<BodySection, ReadOnlyMemory<byte>?>? PartResolver { get; init; }
+
+    /// <summary>Decoded content of a part for BINARY (part number → bytes); null: not available.</summary>
+    public Func<EquatableList<int>, ReadOnlyMemory<byte>?>? BinaryResolver { get; init; }
+}

@@ -1,0 +1,3 @@
+namespace Encimap.Imap.Protocol;
+
+public sealed record RenameArguments(string From, string To) : CommandArguments;

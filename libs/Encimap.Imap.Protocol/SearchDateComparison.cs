@@ -1,0 +1,8 @@
+namespace Encimap.Imap.Protocol;
+
+public enum SearchDateComparison
+{
+    Before,
+    On,
+    Since,
+}

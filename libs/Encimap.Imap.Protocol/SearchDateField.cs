@@ -1,0 +1,7 @@
+namespace Encimap.Imap.Protocol;
+
+public enum SearchDateField
+{
+    Internal,
+    Sent,
+}

@@ -1,0 +1,3 @@
+namespace Encimap.Imap.Protocol;
+
+public sealed record SearchMatch(uint Uid, ulong ModSeq);

@@ -1,0 +1,3 @@
+namespace Encimap.Imap.Protocol;
+
+public sealed record SearchOr(SearchKey Left, SearchKey Right) : SearchKey;

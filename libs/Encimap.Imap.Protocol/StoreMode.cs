@@ -1,0 +1,8 @@
+namespace Encimap.Imap.Protocol;
+
+public enum StoreMode
+{
+    Replace,
+    Add,
+    Remove,
+}

@@ -1,0 +1,3 @@
+namespace Encimap.Imap.Protocol;
+
+public sealed record StoreResult(IReadOnlyList<FlagUpdate> Updated, IReadOnlyList<uint> FailedUnchangedSince);
