@@ -128,6 +128,28 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     }
 
     [Fact]
+    public async Task A_certificate_issued_after_mail_was_delivered_receives_mail_once_the_cache_lifetime_is_over()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("newcert");
+        // This delivery leaves the vaultbox's one certificate in the intake's cache.
+        var before = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("before-new-certificate"), vaultbox.Address))).Results).Uid;
+        await fleet.AddCertificateAsync(vaultbox);
+        await Task.Delay(IntakeFleet.CertificateCacheTtl + TimeSpan.FromSeconds(1));
+        var raw = Corpus.Unique("after-new-certificate");
+        var after = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        Assert.Equal(2, keys.KeyFiles.Count);
+        Assert.Equal(1, (await keys.PrintAsync(await fleet.ContentAsync(vaultbox.Id, before))).Split("d.ktri:").Length - 1);
+        var stored = await fleet.ContentAsync(vaultbox.Id, after);
+        Assert.Equal(2, (await keys.PrintAsync(stored)).Split("d.ktri:").Length - 1);
+        foreach (var key in keys.KeyFiles)
+        {
+            Assert.Equal(raw, await keys.DecryptAsync(stored, key));
+        }
+    }
+
+    [Fact]
     public async Task An_already_encrypted_message_is_stored_byte_for_byte_and_a_mislabelled_one_is_encrypted()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("preenc");

@@ -23,6 +23,9 @@ public class IntakeFleet : IAsyncLifetime
     /// <summary>The test fleet's message limit (the default is 50 MiB; the benchmark covers that size).</summary>
     public const int MaxMessageBytes = 4 * 1024 * 1024;
 
+    /// <summary>How long the intake reuses a vaultbox's certificates (shorter than the default, to test freshness).</summary>
+    public static readonly TimeSpan CertificateCacheTtl = TimeSpan.FromSeconds(3);
+
     public const string P12Password = "intake-tests-p12";
 
     private readonly string _kekDirectory = Directory.CreateTempSubdirectory("encimap-kek-").FullName;
@@ -107,6 +110,7 @@ public class IntakeFleet : IAsyncLifetime
             ["Jwt__S2S__SigningKey"] = Jwt.SigningKey!,
             ["Intake__MaxMessageBytes"] = MaxMessageBytes.ToString(),
             ["Intake__HostName"] = "intake.test.example",
+            ["Intake__CertificateCacheTtl"] = CertificateCacheTtl.ToString("c"),
         };
         if (httpToken is not null)
         {

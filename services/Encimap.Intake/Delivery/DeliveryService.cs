@@ -19,6 +19,7 @@ namespace Encimap.Intake.Delivery;
 public sealed partial class DeliveryService(
     MessageStore store,
     CertificatesClient certificates,
+    RecipientCertificateCache certificateCache,
     EncryptedMessageBuilder builder,
     DeliveryTelemetry telemetry,
     IOptions<IntakeOptions> options,
@@ -141,6 +142,15 @@ public sealed partial class DeliveryService(
         using var activity = DeliveryTelemetry.Start("intake.certificates", vaultboxId);
         try
         {
+            // Parsed anew for every delivery: the copies are disposed after encryption, and a
+            // certificate object is not shared between concurrent deliveries.
+            if (certificateCache.TryGet(vaultboxId, out var cached))
+            {
+                activity?.SetTag("encimap.certificates.count", cached.Count);
+                activity?.SetTag("encimap.certificates.cached", true);
+                return cached.Select(der => X509CertificateLoader.LoadCertificate(der)).ToArray();
+            }
+
             var reply = await certificates.GetRecipientCertificatesAsync(
                 new GetRecipientCertificatesRequest { VaultboxId = vaultboxId.ToString() },
                 GrpcCallOptions.WithTimeout(_options.CertificateLookupTimeout, cancellationToken));
@@ -152,6 +162,9 @@ public sealed partial class DeliveryService(
                     "a recipient's vaultbox has no active certificate; nothing was stored");
             }
 
+            certificateCache.Set(vaultboxId, reply.Certificates
+                .Select(c => (c.CertificateDer.ToByteArray(), c.NotAfter?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue))
+                .ToArray());
             return loaded;
         }
         catch (GrpcStatusException e) when (e.StatusCode == StatusCode.NotFound)

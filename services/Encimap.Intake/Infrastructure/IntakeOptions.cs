@@ -28,6 +28,13 @@ public sealed class IntakeOptions
     /// <summary>Deadline of the certificate service call of one delivery.</summary>
     public TimeSpan CertificateLookupTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a vaultbox's recipient certificates are reused before the certificate service is
+    /// asked again (see <c>RecipientCertificateCache</c>): a newly issued certificate receives mail
+    /// at the latest this long after it was issued. Zero asks on every delivery.
+    /// </summary>
+    public TimeSpan CertificateCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Most recipients one Deliver call may name (RFC 5321 asks servers to take at least 100).</summary>
     public int MaxRecipients { get; set; } = 1000;
 

@@ -1,0 +1,96 @@
+using System.Collections.Concurrent;
+using Encimap.Intake.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Encimap.Intake.Delivery;
+
+/// <summary>
+/// The certificates mail to a vaultbox is encrypted to, remembered for a short time
+/// (<see cref="IntakeOptions.CertificateCacheTtl"/>, 30 s by default) so that a burst of mail to
+/// one vaultbox does not ask the certificate service once per message.
+/// <para>
+/// Freshness: an entry is never older than the TTL, so a newly issued or renewed certificate is
+/// used for every delivery that starts at most one TTL after it was issued, and until then mail is
+/// still encrypted to the certificates that were active (they stay active across a renewal: mail
+/// goes to every active certificate). An entry also ends when its first certificate expires. Only
+/// answers with at least one certificate are kept: a vaultbox without one is asked again on the
+/// next delivery, and a failed lookup is never remembered.
+/// </para>
+/// </summary>
+public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, TimeProvider time)
+{
+    /// <summary>Vaultboxes remembered at most; past it, expired entries are dropped, then all.</summary>
+    public const int MaxEntries = 10_000;
+
+    private readonly TimeSpan _ttl = options.Value.CertificateCacheTtl;
+    private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
+
+    public bool Enabled => _ttl > TimeSpan.Zero;
+
+    /// <summary>The DER certificates remembered for the vaultbox, or false when none are fresh.</summary>
+    public bool TryGet(Guid vaultboxId, out IReadOnlyList<byte[]> certificates)
+    {
+        if (Enabled && _entries.TryGetValue(vaultboxId, out var entry))
+        {
+            if (time.GetUtcNow() < entry.Expires)
+            {
+                certificates = entry.Certificates;
+                return true;
+            }
+
+            _entries.TryRemove(new KeyValuePair<Guid, Entry>(vaultboxId, entry));
+        }
+
+        certificates = [];
+        return false;
+    }
+
+    /// <summary>Remembers what the certificate service answered (DER and end of validity of each).</summary>
+    public void Set(Guid vaultboxId, IReadOnlyList<(byte[] Der, DateTimeOffset NotAfter)> certificates)
+    {
+        if (!Enabled || certificates.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var expires = now + _ttl;
+        foreach (var (_, notAfter) in certificates)
+        {
+            if (notAfter < expires)
+            {
+                expires = notAfter;
+            }
+        }
+
+        if (expires <= now)
+        {
+            return;
+        }
+
+        if (_entries.Count >= MaxEntries)
+        {
+            Trim(now);
+        }
+
+        _entries[vaultboxId] = new Entry(certificates.Select(c => c.Der).ToArray(), expires);
+    }
+
+    private void Trim(DateTimeOffset now)
+    {
+        foreach (var (id, entry) in _entries)
+        {
+            if (entry.Expires <= now)
+            {
+                _entries.TryRemove(new KeyValuePair<Guid, Entry>(id, entry));
+            }
+        }
+
+        if (_entries.Count >= MaxEntries)
+        {
+            _entries.Clear();
+        }
+    }
+
+    private sealed record Entry(byte[][] Certificates, DateTimeOffset Expires);
+}
