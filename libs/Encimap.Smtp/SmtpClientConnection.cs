@@ -8,15 +8,6 @@ using System.Text;
 
 namespace Encimap.Smtp;
 
-/// <summary>A reply that ended a client operation: the server refused, or spoke no SMTP.</summary>
-public sealed class SmtpClientException(SmtpReply reply, string stage) : Exception($"{stage}: {reply}")
-{
-    public SmtpReply Reply { get; } = reply;
-
-    /// <summary>The command the server refused ("MAIL", "RCPT", "DATA", "EHLO", "AUTH", "STARTTLS", "CONNECT").</summary>
-    public string Stage { get; } = stage;
-}
-
 /// <summary>
 /// A small SMTP client for relaying to a smarthost: EHLO (HELO as fallback), STARTTLS, AUTH PLAIN,
 /// MAIL/RCPT/DATA with dot-stuffing. One connection, one command at a time (no pipelining).

@@ -2,19 +2,6 @@ using System.Buffers;
 
 namespace Encimap.Smtp;
 
-/// <summary>Where decoding DATA content stands.</summary>
-public enum SmtpDataStatus
-{
-    /// <summary>More input is needed.</summary>
-    NeedMore,
-    /// <summary>The end-of-data line (CRLF "." CRLF) was read.</summary>
-    Complete,
-    /// <summary>An LF not preceded by CR: refused as Postfix's smtpd_forbid_bare_newline does (no SMTP smuggling).</summary>
-    BareLineFeed,
-    /// <summary>A CR not followed by LF.</summary>
-    BareCarriageReturn,
-}
-
 /// <summary>
 /// Decodes DATA content (RFC 5321 §4.5.2): removes dot-stuffing, finds the end-of-data line, and
 /// refuses any line break other than CRLF, so that "\n.\n" or "\r\n.\n" can never end a message
@@ -152,86 +139,5 @@ public sealed class SmtpDataDecoder
 
         var room = (int)Math.Min(bytes.Length, _maxSize - before);
         _output.Write(bytes[..room]);
-    }
-}
-
-/// <summary>
-/// Checks raw message bytes (BDAT chunks) for line breaks other than CRLF, across chunk
-/// boundaries.
-/// </summary>
-public sealed class SmtpLineBreakChecker
-{
-    private bool _pendingCr;
-
-    public SmtpDataStatus Status { get; private set; } = SmtpDataStatus.NeedMore;
-
-    public SmtpDataStatus Check(ReadOnlySpan<byte> bytes)
-    {
-        if (Status != SmtpDataStatus.NeedMore)
-        {
-            return Status;
-        }
-
-        for (var i = 0; i < bytes.Length; i++)
-        {
-            var b = bytes[i];
-            if (_pendingCr)
-            {
-                if (b != (byte)'\n')
-                {
-                    return Status = SmtpDataStatus.BareCarriageReturn;
-                }
-
-                _pendingCr = false;
-                continue;
-            }
-
-            var next = bytes[i..].IndexOfAny((byte)'\r', (byte)'\n');
-            if (next < 0)
-            {
-                break;
-            }
-
-            i += next;
-            if (bytes[i] == (byte)'\n')
-            {
-                return Status = SmtpDataStatus.BareLineFeed;
-            }
-
-            _pendingCr = true;
-        }
-
-        return Status;
-    }
-
-    /// <summary>At the end of the message: a final lone CR is a bare CR.</summary>
-    public SmtpDataStatus Finish() => Status == SmtpDataStatus.NeedMore && _pendingCr ? Status = SmtpDataStatus.BareCarriageReturn : Status;
-}
-
-/// <summary>Dot-stuffing for sending (RFC 5321 §4.5.2), and the end-of-data line.</summary>
-public static class SmtpDotStuffing
-{
-    /// <summary>
-    /// Writes <paramref name="message"/> (CRLF line endings) with every line that starts with "."
-    /// given another one, ending with CRLF "." CRLF.
-    /// </summary>
-    public static void Encode(ReadOnlySpan<byte> message, IBufferWriter<byte> output)
-    {
-        var atLineStart = true;
-        while (!message.IsEmpty)
-        {
-            if (atLineStart && message[0] == (byte)'.')
-            {
-                output.Write("."u8);
-            }
-
-            var lf = message.IndexOf((byte)'\n');
-            var line = lf < 0 ? message : message[..(lf + 1)];
-            output.Write(line);
-            atLineStart = lf >= 0;
-            message = message[line.Length..];
-        }
-
-        output.Write(atLineStart ? ".\r\n"u8 : "\r\n.\r\n"u8);
     }
 }

@@ -1,21 +1,5 @@
 namespace Encimap.Intake.Delivery;
 
-/// <summary>Why a delivery stored nothing.</summary>
-public enum DeliveryFailure
-{
-    /// <summary>A dependency (database, certificate service) did not answer: retry later.</summary>
-    Unavailable,
-
-    /// <summary>The vaultbox has no active certificate: nothing can be encrypted for it until one is issued.</summary>
-    NoCertificate,
-
-    /// <summary>The requested folder does not exist in a recipient's vaultbox.</summary>
-    MailboxMissing,
-
-    /// <summary>A defect: logged with its exception, answered without details.</summary>
-    Internal,
-}
-
 /// <summary>
 /// A delivery that stored nothing. <see cref="Reason"/> is a short code for logs and the
 /// processing log (never addresses or content); the message is safe to return to the caller.

@@ -5,16 +5,6 @@ using NpgsqlTypes;
 
 namespace Encimap.Intake.Delivery;
 
-/// <summary>One vaultbox's encrypted copy, ready to store.</summary>
-public sealed record PreparedCopy(
-    VaultboxRoute Route,
-    byte[] Content,
-    string? MessageId,
-    string? FromDomain,
-    string? Subject,
-    string? EnvelopeJson,
-    string? BodyStructureJson);
-
 /// <summary>
 /// Stores the copies of one delivery in ONE transaction: nothing is stored unless everything is.
 /// <para>

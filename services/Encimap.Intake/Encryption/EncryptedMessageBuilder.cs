@@ -8,24 +8,6 @@ using Encimap.Mime;
 
 namespace Encimap.Intake.Encryption;
 
-/// <summary>What one vaultbox needs for its copy of a message.</summary>
-/// <param name="Certificates">Every active certificate of the vaultbox: each gets a RecipientInfo.</param>
-/// <param name="KeyTransport">How the content-encryption key is wrapped.</param>
-/// <param name="HideSubject">Whether the outer Subject is replaced by <c>...</c>.</param>
-/// <param name="ReceivedField">This hop's trace field (<see cref="Encryption.ReceivedField"/>), without line break; null for none.</param>
-/// <param name="EnvelopeSender">MAIL FROM, for a From: field when the message has none.</param>
-public sealed record EncryptionSettings(
-    IReadOnlyList<X509Certificate2> Certificates,
-    KeyTransport KeyTransport,
-    bool HideSubject,
-    string? ReceivedField,
-    string? EnvelopeSender);
-
-/// <summary>The message as it is stored.</summary>
-/// <param name="Content">The bytes served over IMAP.</param>
-/// <param name="AlreadyEncrypted">The original was already S/MIME encrypted and is stored unchanged.</param>
-public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted);
-
 /// <summary>
 /// Turns an original RFC 5322 message into what is stored: a standard
 /// <c>application/pkcs7-mime; smime-type=enveloped-data</c> message (RFC 8551 §3.3) whose content

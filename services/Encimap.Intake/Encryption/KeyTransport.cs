@@ -9,14 +9,3 @@ public enum KeyTransport
     /// <summary>RSAES-OAEP (<c>rsa-oaep</c>) with SHA-256 and MGF1-SHA-256 (RFC 8551 §2.3).</summary>
     RsaOaep,
 }
-
-public static class KeyTransports
-{
-    /// <summary>Reads the database's name; anything unknown is refused rather than guessed.</summary>
-    public static KeyTransport Parse(string value) => value switch
-    {
-        "rsa-pkcs1" => KeyTransport.RsaPkcs1,
-        "rsa-oaep" => KeyTransport.RsaOaep,
-        _ => throw new InvalidOperationException($"unknown key transport '{value}'"),
-    };
-}

@@ -5,45 +5,6 @@ using NpgsqlTypes;
 
 namespace Encimap.SmtpGateway.Relay;
 
-/// <summary>A permanent failure of one recipient, as a bounce reports it.</summary>
-public sealed record RecipientFailure(string Recipient, string Status, string Diagnostic, string? RemoteMta);
-
-/// <summary>A claimed queue row.</summary>
-public sealed record OutboundMessage(
-    Guid Id,
-    Guid? VaultboxId,
-    Guid? MotorBlockId,
-    string EnvelopeFrom,
-    IReadOnlyList<string> Recipients,
-    IReadOnlyList<string> DoneRecipients,
-    IReadOnlyList<RecipientFailure> Failures,
-    byte[] Content,
-    string Status,
-    int Attempts,
-    DateTime CreatedAt,
-    bool SentCopyPending,
-    bool BouncePending,
-    byte[]? BounceContent,
-    string? LastError,
-    DateTime LeaseExpiry)
-{
-    /// <summary>True when the relay itself is due (not only follow-ups).</summary>
-    public bool RelayDue => Status == "sending";
-
-    public IEnumerable<string> PendingRecipients => Recipients.Except(DoneRecipients, StringComparer.OrdinalIgnoreCase);
-}
-
-/// <summary>What a relay pass changes on a row.</summary>
-public sealed record OutboundUpdate(
-    string Status,
-    IReadOnlyList<string> DoneRecipients,
-    IReadOnlyList<RecipientFailure> Failures,
-    DateTime NextAttemptAt,
-    string? LastError,
-    bool SentCopyPending,
-    bool BouncePending,
-    byte[]? BounceContent);
-
 /// <summary>
 /// The durable submission queue (<c>outbound_messages</c>). Rows are claimed with
 /// <c>FOR UPDATE SKIP LOCKED</c>; a claimed row is 'sending' and its next_attempt_at is the
@@ -185,24 +146,4 @@ public sealed class OutboundQueue(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue(window);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
-}
-
-/// <summary>Wakes the relay worker when a message was queued, instead of waiting for its next poll.</summary>
-public sealed class RelaySignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Wake()
-    {
-        try
-        {
-            _signal.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
-
-    public Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
 }

@@ -7,21 +7,6 @@ using Microsoft.Extensions.Options;
 
 namespace Encimap.SmtpGateway.Relay;
 
-/// <summary>What one relay attempt did with each recipient.</summary>
-public sealed class RelayResult
-{
-    public List<string> Delivered { get; } = [];
-
-    /// <summary>Refused for good (5xx): bounce.</summary>
-    public Dictionary<string, SmtpReply> Permanent { get; } = new(StringComparer.OrdinalIgnoreCase);
-
-    /// <summary>Not delivered this time (4xx, unreachable): retry.</summary>
-    public List<string> Temporary { get; } = [];
-
-    /// <summary>Why the temporary failures failed (the reply or the connection error).</summary>
-    public string? Error { get; set; }
-}
-
 /// <summary>Sends one queued message to the configured smarthost.</summary>
 public sealed class SmarthostRelay(IOptions<GatewayOptions> options, ILogger<SmarthostRelay> logger)
 {

@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record EhloCommand(string Domain) : SmtpCommand(SmtpVerb.Ehlo);

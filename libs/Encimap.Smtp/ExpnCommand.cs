@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record ExpnCommand(string Argument) : SmtpCommand(SmtpVerb.Expn);

@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record HeloCommand(string Domain) : SmtpCommand(SmtpVerb.Helo);

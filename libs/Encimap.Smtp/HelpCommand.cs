@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record HelpCommand(string? Topic) : SmtpCommand(SmtpVerb.Help);

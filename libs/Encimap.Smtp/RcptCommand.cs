@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record RcptCommand(string ForwardPath) : SmtpCommand(SmtpVerb.Rcpt);

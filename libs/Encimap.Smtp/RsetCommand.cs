@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record RsetCommand() : SmtpCommand(SmtpVerb.Rset);

@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record StartTlsCommand() : SmtpCommand(SmtpVerb.StartTls);

@@ -1,0 +1,3 @@
+namespace Encimap.Smtp;
+
+public sealed record VrfyCommand(string Argument) : SmtpCommand(SmtpVerb.Vrfy);

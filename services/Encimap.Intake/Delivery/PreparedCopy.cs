@@ -1,0 +1,16 @@
+using System.Diagnostics;
+using Encimap.Intake.Infrastructure;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Encimap.Intake.Delivery;
+
+/// <summary>One vaultbox's encrypted copy, ready to store.</summary>
+public sealed record PreparedCopy(
+    VaultboxRoute Route,
+    byte[] Content,
+    string? MessageId,
+    string? FromDomain,
+    string? Subject,
+    string? EnvelopeJson,
+    string? BodyStructureJson);

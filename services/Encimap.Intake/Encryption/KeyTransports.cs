@@ -1,0 +1,12 @@
+namespace Encimap.Intake.Encryption;
+
+public static class KeyTransports
+{
+    /// <summary>Reads the database's name; anything unknown is refused rather than guessed.</summary>
+    public static KeyTransport Parse(string value) => value switch
+    {
+        "rsa-pkcs1" => KeyTransport.RsaPkcs1,
+        "rsa-oaep" => KeyTransport.RsaOaep,
+        _ => throw new InvalidOperationException($"unknown key transport '{value}'"),
+    };
+}
