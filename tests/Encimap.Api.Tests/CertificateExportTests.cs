@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using Encimap.Testing;
 
 namespace Encimap.Api.Tests;
 

@@ -1,3 +1,4 @@
+using Encimap.Testing;
 using Npgsql;
 using NpgsqlTypes;
 

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Encimap.Testing;
 
 namespace Encimap.Gateway.Tests;
 

@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Text;
+using Xunit;
 
-namespace Encimap.Api.Tests;
+namespace Encimap.Testing;
 
-/// <summary>Runs the system's <c>openssl</c> (OpenSSL 3): a client nobody here wrote.</summary>
+/// <summary>Runs the system's <c>openssl</c> (OpenSSL 3): a client nobody here wrote, shared by the test projects.</summary>
 public static class Openssl
 {
     public sealed record Result(int ExitCode, byte[] Output, string Error)
