@@ -18,6 +18,7 @@ namespace Encimap.Intake.Delivery;
 /// </summary>
 public sealed partial class DeliveryService(
     MessageStore store,
+    GroupCommitQueue commits,
     CertificatesClient certificates,
     RecipientCertificateCache certificateCache,
     EncryptedMessageBuilder builder,
@@ -61,8 +62,21 @@ public sealed partial class DeliveryService(
             var copies = new List<PreparedCopy>(routes.Length);
             foreach (var route in routes)
             {
-                var recipientCertificates = await GetCertificatesAsync(route.VaultboxId, cancellationToken);
-                copies.Add(Encrypt(message, original, route, recipientCertificates, received));
+                var (recipientCertificates, cached) = await GetCertificatesAsync(route.VaultboxId, cancellationToken);
+                try
+                {
+                    copies.Add(Encrypt(message, original, route, recipientCertificates, received));
+                }
+                finally
+                {
+                    if (!cached)
+                    {
+                        foreach (var certificate in recipientCertificates)
+                        {
+                            certificate.Dispose();
+                        }
+                    }
+                }
             }
 
             var dedupKey = DedupKey.Compute(message.Mailbox, message.EnvelopeSender, message.Recipients, message.Raw.Span);
@@ -70,8 +84,9 @@ public sealed partial class DeliveryService(
             using (var commit = DeliveryTelemetry.Start("intake.commit"))
             {
                 var commitStart = Stopwatch.GetTimestamp();
-                results = await store.StoreAsync(copies, message.Mailbox, dedupKey, _options.DuplicateWindow,
-                    message.Raw.Length, unknown, start, cancellationToken, message.Append);
+                results = await commits.StoreAsync(
+                    new StoreRequest(copies, message.Mailbox, dedupKey, _options.DuplicateWindow, message.Raw.Length, unknown, start, message.Append),
+                    cancellationToken);
                 telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(commitStart).TotalSeconds);
             }
 
@@ -128,27 +143,19 @@ public sealed partial class DeliveryService(
             throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "unusable_certificate",
                 "a recipient's certificate cannot be used for encryption; nothing was stored", e);
         }
-        finally
-        {
-            foreach (var certificate in recipients)
-            {
-                certificate.Dispose();
-            }
-        }
     }
 
-    private async Task<IReadOnlyList<X509Certificate2>> GetCertificatesAsync(Guid vaultboxId, CancellationToken cancellationToken)
+    /// <summary>The vaultbox's certificates, and whether they belong to the cache (then they are shared and not disposed).</summary>
+    private async Task<(IReadOnlyList<X509Certificate2> Certificates, bool Cached)> GetCertificatesAsync(Guid vaultboxId, CancellationToken cancellationToken)
     {
         using var activity = DeliveryTelemetry.Start("intake.certificates", vaultboxId);
         try
         {
-            // Parsed anew for every delivery: the copies are disposed after encryption, and a
-            // certificate object is not shared between concurrent deliveries.
             if (certificateCache.TryGet(vaultboxId, out var cached))
             {
                 activity?.SetTag("encimap.certificates.count", cached.Count);
                 activity?.SetTag("encimap.certificates.cached", true);
-                return cached.Select(der => X509CertificateLoader.LoadCertificate(der)).ToArray();
+                return (cached, true);
             }
 
             var reply = await certificates.GetRecipientCertificatesAsync(
@@ -162,10 +169,10 @@ public sealed partial class DeliveryService(
                     "a recipient's vaultbox has no active certificate; nothing was stored");
             }
 
-            certificateCache.Set(vaultboxId, reply.Certificates
-                .Select(c => (c.CertificateDer.ToByteArray(), c.NotAfter?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue))
+            var kept = certificateCache.Set(vaultboxId, loaded
+                .Select((certificate, i) => (certificate, reply.Certificates[i].NotAfter?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue))
                 .ToArray());
-            return loaded;
+            return (loaded, kept);
         }
         catch (GrpcStatusException e) when (e.StatusCode == StatusCode.NotFound)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Encimap.Intake.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,11 @@ namespace Encimap.Intake.Delivery;
 /// answers with at least one certificate are kept: a vaultbox without one is asked again on the
 /// next delivery, and a failed lookup is never remembered.
 /// </para>
+/// <para>
+/// Entries hold parsed certificates, shared by concurrent deliveries: encryption only reads them,
+/// and parsing one costs more than encrypting a small message to it. A certificate that leaves
+/// the cache may still be in use, so it is not disposed here; the garbage collector releases it.
+/// </para>
 /// </summary>
 public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, TimeProvider time)
 {
@@ -27,8 +33,8 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
 
     public bool Enabled => _ttl > TimeSpan.Zero;
 
-    /// <summary>The DER certificates remembered for the vaultbox, or false when none are fresh.</summary>
-    public bool TryGet(Guid vaultboxId, out IReadOnlyList<byte[]> certificates)
+    /// <summary>The certificates remembered for the vaultbox, or false when none are fresh. Callers must not dispose them.</summary>
+    public bool TryGet(Guid vaultboxId, out IReadOnlyList<X509Certificate2> certificates)
     {
         if (Enabled && _entries.TryGetValue(vaultboxId, out var entry))
         {
@@ -45,12 +51,15 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
         return false;
     }
 
-    /// <summary>Remembers what the certificate service answered (DER and end of validity of each).</summary>
-    public void Set(Guid vaultboxId, IReadOnlyList<(byte[] Der, DateTimeOffset NotAfter)> certificates)
+    /// <summary>
+    /// Remembers what the certificate service answered (each certificate and its end of validity).
+    /// Returns whether the cache keeps the certificates (then it owns them: callers must not dispose them).
+    /// </summary>
+    public bool Set(Guid vaultboxId, IReadOnlyList<(X509Certificate2 Certificate, DateTimeOffset NotAfter)> certificates)
     {
         if (!Enabled || certificates.Count == 0)
         {
-            return;
+            return false;
         }
 
         var now = time.GetUtcNow();
@@ -65,7 +74,7 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
 
         if (expires <= now)
         {
-            return;
+            return false;
         }
 
         if (_entries.Count >= MaxEntries)
@@ -73,7 +82,8 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
             Trim(now);
         }
 
-        _entries[vaultboxId] = new Entry(certificates.Select(c => c.Der).ToArray(), expires);
+        _entries[vaultboxId] = new Entry(certificates.Select(c => c.Certificate).ToArray(), expires);
+        return true;
     }
 
     private void Trim(DateTimeOffset now)
@@ -92,5 +102,5 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
         }
     }
 
-    private sealed record Entry(byte[][] Certificates, DateTimeOffset Expires);
+    private sealed record Entry(X509Certificate2[] Certificates, DateTimeOffset Expires);
 }

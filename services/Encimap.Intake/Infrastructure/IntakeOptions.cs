@@ -38,6 +38,18 @@ public sealed class IntakeOptions
     /// <summary>Most recipients one Deliver call may name (RFC 5321 asks servers to take at least 100).</summary>
     public int MaxRecipients { get; set; } = 1000;
 
+    /// <summary>
+    /// Partitions of the group commit (see <c>GroupCommitQueue</c>): how many transactions for
+    /// different vaultboxes may run at once.
+    /// </summary>
+    public int CommitWriters { get; set; } = 4;
+
+    /// <summary>Most deliveries stored by one transaction of the group commit.</summary>
+    public int MaxDeliveriesPerCommit { get; set; } = 64;
+
+    /// <summary>Encrypted bytes after which a group commit stops adding deliveries to its transaction.</summary>
+    public long MaxBytesPerCommit { get; set; } = 16 * 1024 * 1024;
+
     /// <summary>The host name used in Received: lines.</summary>
     public string EffectiveHostName =>
         string.IsNullOrWhiteSpace(HostName) ? Dns.GetHostName().ToLowerInvariant() : HostName.Trim();
