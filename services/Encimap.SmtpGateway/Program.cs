@@ -32,6 +32,7 @@ builder.Services.AddSingleton<GatewayTelemetry>();
 builder.Services.AddSingleton<OutboundQueue>();
 builder.Services.AddSingleton<RelaySignal>();
 builder.Services.AddSingleton<SmarthostRelay>();
+builder.Services.AddSingleton<FoundRecipientCache>();
 builder.Services.AddSingleton<IntakeRecipientPolicy>();
 builder.Services.AddSingleton<IntakeMessageSink>();
 builder.Services.AddSingleton<LoginThrottle>();

@@ -77,6 +77,35 @@ public sealed class MxTests(SmtpFleet fleet)
     }
 
     [Fact]
+    public async Task AnAddressAcceptedFromTheRecipientCacheIsRefusedAfterDataOnceItsVaultboxIsGone()
+    {
+        var box = await fleet.CreateVaultboxAsync("gone");
+        await using (var first = await RawSmtp.ConnectAsync(fleet.MxPort))
+        {
+            await first.CommandAsync("EHLO sender.test", "250");
+            await first.CommandAsync("MAIL FROM:<a@sender.test>", "250 2.1.0");
+            await first.CommandAsync($"RCPT TO:<{box.Address}>", "250 2.1.5");
+            await first.CommandAsync("QUIT", "221");
+        }
+
+        using (var api = fleet.ClientFor(box.UserId))
+        using (var deleted = await api.DeleteAsync($"/s2s/v1/vaultboxes/{box.Id}"))
+        {
+            Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
+        }
+
+        // RCPT still passes (the address was found moments ago), but the delivery resolves the
+        // recipient afresh: a permanent refusal after DATA.
+        await using var smtp = await RawSmtp.ConnectAsync(fleet.MxPort);
+        await smtp.CommandAsync("EHLO sender.test", "250");
+        await smtp.CommandAsync("MAIL FROM:<a@sender.test>", "250 2.1.0");
+        await smtp.CommandAsync($"RCPT TO:<{box.Address.ToUpperInvariant()}>", "250 2.1.5");
+        await smtp.CommandAsync("DATA", "354");
+        await smtp.SendAsync("Subject: too late\r\n\r\nhello\r\n.\r\n");
+        await smtp.ExpectAsync("550 5.1.1");
+    }
+
+    [Fact]
     public async Task BareLineFeedSmugglingIsRefusedAndNothingIsStored()
     {
         var box = await fleet.CreateVaultboxAsync("smuggle");

@@ -6,20 +6,35 @@ using Microsoft.Extensions.Options;
 
 namespace Encimap.SmtpGateway.Mx;
 
-/// <summary>MX RCPT TO: only addresses with an active vaultbox (the intake's ResolveRecipient).</summary>
-public sealed class IntakeRecipientPolicy(IServiceProvider services, IOptions<GatewayOptions> options, ILogger<IntakeRecipientPolicy> logger) : IRecipientPolicy
+/// <summary>
+/// MX RCPT TO: only addresses with an active vaultbox (the intake's ResolveRecipient; addresses
+/// found recently are remembered by <see cref="FoundRecipientCache"/>).
+/// </summary>
+public sealed class IntakeRecipientPolicy(
+    IServiceProvider services, FoundRecipientCache found, IOptions<GatewayOptions> options, ILogger<IntakeRecipientPolicy> logger) : IRecipientPolicy
 {
     public static readonly SmtpReply LookupUnavailable = new(451, "4.4.3", "Error: recipient lookup unavailable, try again later");
 
     public async ValueTask<SmtpReply?> CheckRecipientAsync(SmtpSessionContext session, SmtpEnvelope envelope, string recipient, CancellationToken cancellationToken)
     {
+        if (found.Contains(recipient))
+        {
+            return null;
+        }
+
         var intake = services.GetRequiredService<IntakeClient>();
         try
         {
             var reply = await intake.ResolveRecipientAsync(
                 new ResolveRecipientRequest { Address = recipient },
                 GrpcCallOptions.WithTimeout(options.Value.Mx.IntakeTimeout, cancellationToken));
-            return reply.Found ? null : new SmtpReply(550, "5.1.1", $"<{recipient}>: Recipient address rejected: User unknown");
+            if (!reply.Found)
+            {
+                return new SmtpReply(550, "5.1.1", $"<{recipient}>: Recipient address rejected: User unknown");
+            }
+
+            found.Add(recipient);
+            return null;
         }
         catch (GrpcStatusException e)
         {
