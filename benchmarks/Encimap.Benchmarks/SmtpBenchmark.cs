@@ -33,8 +33,6 @@ public sealed class SmtpBenchmark : IBenchmark
         var sizes = arguments.GetInts("sizes", [5, 100]);
         var warmup = arguments.GetInt("warmup", 60);
         var root = RepositoryRoot();
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Name;
-        await EnsureBuiltAsync(root, configuration, "Encimap.Certificates", "Encimap.Api", "Encimap.Intake", "Encimap.SmtpGateway");
 
         var results = new Dictionary<(string Target, int Size, int Concurrency), double>();
         await using (var encimap = await EncimapMx.StartAsync())
@@ -241,24 +239,6 @@ public sealed class SmtpBenchmark : IBenchmark
         }
 
         return directory?.FullName ?? throw new InvalidOperationException("Run the benchmark from the repository's build output.");
-    }
-
-    /// <summary>The services run as processes from artifacts/bin: build them in this configuration if they are not there.</summary>
-    private static async Task EnsureBuiltAsync(string root, string configuration, params string[] projects)
-    {
-        foreach (var project in projects)
-        {
-            if (File.Exists(Path.Combine(root, "artifacts", "bin", project, configuration, project + ".dll")))
-            {
-                continue;
-            }
-
-            var build = await RunAsync("dotnet", "build", "-c", configuration, "-v", "q", Path.Combine(root, "services", project, project + ".csproj"));
-            if (build.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"building {project} failed: {build.Output}");
-            }
-        }
     }
 
     private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
