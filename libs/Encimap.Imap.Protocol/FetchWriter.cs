@@ -87,11 +87,27 @@ public sealed class FetchWriter
                 break;
             case FetchAttribute.Envelope:
                 w.Raw("ENVELOPE "u8);
-                WriteEnvelope(w, m.Envelope ?? EmptyEnvelope);
+                if (m.EnvelopeWire is { } envelope)
+                {
+                    w.Raw(envelope.Span);
+                }
+                else
+                {
+                    WriteEnvelope(w, m.Envelope ?? EmptyEnvelope);
+                }
+
                 break;
             case FetchAttribute.BodyStructure:
                 w.Raw("BODYSTRUCTURE "u8);
-                WriteBodyStructure(w, m.BodyStructure ?? DefaultStructure(m), extended: true);
+                if (m.BodyStructureWire is { } structure)
+                {
+                    w.Raw(structure.Span);
+                }
+                else
+                {
+                    WriteBodyStructure(w, m.BodyStructure ?? DefaultStructure(m), extended: true);
+                }
+
                 break;
             case FetchAttribute.Body:
                 w.Raw("BODY "u8);

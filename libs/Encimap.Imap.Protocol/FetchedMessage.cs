@@ -20,6 +20,12 @@ public sealed class FetchedMessage
 
     public ImapBodyPart? BodyStructure { get; init; }
 
+    /// <summary>ENVELOPE already in wire syntax (<see cref="ImapMetadataWire"/>); preferred over <see cref="Envelope"/>.</summary>
+    public ReadOnlyMemory<byte>? EnvelopeWire { get; init; }
+
+    /// <summary>BODYSTRUCTURE already in wire syntax (<see cref="ImapMetadataWire"/>); preferred over <see cref="BodyStructure"/> for BODYSTRUCTURE (not for BODY).</summary>
+    public ReadOnlyMemory<byte>? BodyStructureWire { get; init; }
+
     /// <summary>The whole message, when an item needs more than the header.</summary>
     public ReadOnlyMemory<byte>? Content { get; init; }
 

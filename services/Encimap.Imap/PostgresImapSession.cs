@@ -426,10 +426,13 @@ public sealed class PostgresImapSession(
         var items = writer.Items;
         var needBody = items.Any(i => i.NeedsBody);
         var needHeader = !needBody && items.Any(i => i.NeedsHeader);
-        var needStructure = items.Any(i => i.Attribute is FetchAttribute.BodyStructure or FetchAttribute.Body ||
-            (i.Section is { Part.Count: > 0 } && i.Attribute is FetchAttribute.BodySection));
         var needBinary = items.Any(i => i.Attribute is FetchAttribute.Binary or FetchAttribute.BinarySize && i.Section!.Part.Count > 0);
         var needEnvelope = items.Contains(FetchItem.Envelope);
+        // BODY, sections and BINARY need the decoded structure; BODYSTRUCTURE alone is served
+        // from the wire form stored at delivery (the JSON only for messages stored before it).
+        var needDecodedStructure = items.Any(i => i.Attribute is FetchAttribute.Body ||
+            (i.Section is { Part.Count: > 0 } && i.Attribute is FetchAttribute.BodySection));
+        var needWireStructure = items.Any(i => i.Attribute is FetchAttribute.BodyStructure);
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         if (fetchOptions.SetSeen)
@@ -438,8 +441,9 @@ public sealed class PostgresImapSession(
         }
 
         var sql = new StringBuilder("SELECT uid, flags, modseq, internal_date, size_bytes, ");
-        sql.Append(needEnvelope ? "envelope::text, " : "NULL, ");
-        sql.Append(needStructure ? "body_structure::text, " : "NULL, ");
+        sql.Append(needEnvelope ? "imap_envelope, CASE WHEN imap_envelope IS NULL THEN envelope::text END, " : "NULL::bytea, NULL, ");
+        sql.Append(needWireStructure ? "imap_body_structure, " : "NULL::bytea, ");
+        sql.Append(needDecodedStructure ? "body_structure::text, " : needWireStructure ? "CASE WHEN imap_body_structure IS NULL THEN body_structure::text END, " : "NULL, ");
         sql.Append(needBody ? "content " : needHeader
             ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END "
             : "NULL::bytea ");
@@ -455,31 +459,25 @@ public sealed class PostgresImapSession(
 
         sql.Append(" ORDER BY uid");
         command.CommandText = sql.ToString();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        long decode = 0, write = 0, count = 0;
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            count++;
             var uid = (uint)reader.GetInt64(0);
             var flags = reader.GetFieldValue<string[]>(1);
             var modseq = reader.GetInt64(2);
             var internalDate = reader.GetFieldValue<DateTimeOffset>(3);
             var size = reader.GetInt32(4);
-            var envelopeJson = reader.IsDBNull(5) ? null : reader.GetString(5);
-            var structureJson = reader.IsDBNull(6) ? null : reader.GetString(6);
-            byte[]? content = reader.IsDBNull(7) ? null : await reader.GetFieldValueAsync<byte[]>(7, cancellationToken);
-            var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            var envelopeWire = reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5);
+            var envelopeJson = reader.IsDBNull(6) ? null : reader.GetString(6);
+            var structureWire = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7);
+            var structureJson = reader.IsDBNull(8) ? null : reader.GetString(8);
+            byte[]? content = reader.IsDBNull(9) ? null : await reader.GetFieldValueAsync<byte[]>(9, cancellationToken);
             var structure = structureJson is null ? null : MimeJson.DeserializeBodyStructure(structureJson);
-            if (structure is null && content is not null && (needStructure || needBinary))
+            if (structure is null && content is not null && (needDecodedStructure || needBinary))
             {
                 structure = BodyStructure.From(MimeMessage.Parse(content).Root);
             }
 
-            var envelope = envelopeJson is null ? null : MimeMapping.ToImap(MimeJson.DeserializeEnvelope(envelopeJson));
-            var imapStructure = structure is null ? null : MimeMapping.ToImap(structure);
-            var t1 = System.Diagnostics.Stopwatch.GetTimestamp();
-            decode += t1 - t0;
             await writer.WriteAsync(new FetchedMessage
             {
                 Uid = uid,
@@ -487,18 +485,17 @@ public sealed class PostgresImapSession(
                 ModSeq = (ulong)modseq,
                 InternalDate = internalDate,
                 Size = size,
-                Envelope = envelope,
-                BodyStructure = imapStructure,
+                Envelope = envelopeJson is null ? null : MimeMapping.ToImap(MimeJson.DeserializeEnvelope(envelopeJson)),
+                // Typed nulls: a null array (or a bare null) converts to an empty but present memory.
+                EnvelopeWire = envelopeWire is null ? default(ReadOnlyMemory<byte>?) : envelopeWire,
+                BodyStructure = structure is null ? null : MimeMapping.ToImap(structure),
+                BodyStructureWire = structureWire is null ? default(ReadOnlyMemory<byte>?) : structureWire,
                 Content = needBody ? content : null,
                 Header = needHeader ? content : null,
                 PartResolver = content is null || structure is null ? null : section => Sections.Resolve(content, structure, section),
                 BinaryResolver = content is null ? null : part => Sections.Decode(content, part),
             }, cancellationToken);
-            write += System.Diagnostics.Stopwatch.GetTimestamp() - t1;
         }
-
-        logger.LogDebug("FETCH of {Count} messages: {Total} ms, decoding {Decode} ms, writing {Write} ms", count, clock.ElapsedMilliseconds,
-            decode * 1000 / System.Diagnostics.Stopwatch.Frequency, write * 1000 / System.Diagnostics.Stopwatch.Frequency);
     }
 
     private async Task SetSeenAsync(NpgsqlConnection connection, IReadOnlyList<UidRange> uids, ulong? changedSince, CancellationToken cancellationToken)
@@ -740,9 +737,9 @@ public sealed class PostgresImapSession(
                 batch.BatchCommands.Add(Command(
                     """
                     INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, flags, internal_date, size_bytes, message_id, from_domain,
-                                          to_alias, subject, envelope, body_structure, content)
+                                          to_alias, subject, envelope, body_structure, content, imap_envelope, imap_body_structure)
                     SELECT vaultbox_id, $2, $3 + row_number() OVER (ORDER BY uid) - 1, $4, flags, internal_date, size_bytes, message_id,
-                           from_domain, to_alias, subject, envelope, body_structure, content
+                           from_domain, to_alias, subject, envelope, body_structure, content, imap_envelope, imap_body_structure
                     FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)
                     """, _mailboxId, targetId, first, modseq, sources.ToArray()));
             }

@@ -105,4 +105,28 @@ public sealed class SessionTests(ImapFleet fleet)
         Assert.Equal(["* 2 EXPUNGE"], (await client.CommandAsync("UID EXPUNGE 1:2")).Untagged);
         Assert.Contains("* STATUS Archive (MESSAGES 2 UNSEEN 0)", (await client.CommandAsync("STATUS Archive (MESSAGES UNSEEN)")).Untagged);
     }
+
+    [Fact]
+    public async Task Envelope_and_bodystructure_stored_in_wire_form_answer_as_the_json_fallback_does()
+    {
+        var account = await fleet.CreateAccountAsync("wire");
+        await fleet.DeliverAsync(account,
+            "From: \"O'Brien, \\\"Pat\\\"\" <pat@example.com>\r\nTo: b@example.com, c@example.com\r\nCc: d@example.com\r\n" +
+            "Subject: Grüße — 8-bit\r\nMessage-ID: <wire@example.com>\r\nIn-Reply-To: <earlier@example.com>\r\n\r\nbody\r\n");
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        await client.CommandAsync("SELECT INBOX");
+        Assert.StartsWith("OK [COPYUID", (await client.CommandAsync("UID COPY 1 Archive")).Status);
+        const string fetch = "UID FETCH 1 (ENVELOPE BODYSTRUCTURE BODY)";
+        var fromWire = await client.CommandAsync(fetch);
+        Assert.Equal("OK FETCH completed", fromWire.Status);
+        Assert.Contains(fromWire.Untagged, l => l.Contains("<wire@example.com>", StringComparison.Ordinal));
+
+        // Both copies carry the wire form; without it (messages stored before it existed) the
+        // JSON columns answer, byte for byte the same.
+        Assert.Equal(2L, await fleet.ScalarAsync<long>(
+            "SELECT count(*) FROM messages WHERE vaultbox_id = $1 AND imap_envelope IS NOT NULL AND imap_body_structure IS NOT NULL", account.Id));
+        await fleet.ScalarAsync<object>("UPDATE messages SET imap_envelope = NULL, imap_body_structure = NULL WHERE vaultbox_id = $1 RETURNING 1", account.Id);
+        var fromJson = await client.CommandAsync(fetch);
+        Assert.Equal(fromWire.Untagged, fromJson.Untagged);
+    }
 }

@@ -300,9 +300,10 @@ public sealed class MessageStore(NpgsqlDataSource database)
                 WHERE id = $1
                 RETURNING uid_next - 1 AS uid, highest_modseq AS modseq)
             INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, message_id, from_domain,
-                                  to_alias, subject, envelope, body_structure, content, dedup_key, flags, internal_date)
+                                  to_alias, subject, envelope, body_structure, content, dedup_key, flags, internal_date,
+                                  imap_envelope, imap_body_structure)
             VALUES ($2, $1, (SELECT uid FROM next), (SELECT modseq FROM next), $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                    coalesce($13::text[], '{}'), coalesce($14::timestamptz, now()))
+                    coalesce($13::text[], '{}'), coalesce($14::timestamptz, now()), $15, $16)
             RETURNING uid, pg_notify($12, json_build_object('vaultbox_id', $2, 'mailbox_id', $1, 'uid', uid)::text)
             """);
         insert.Parameters.Add(new NpgsqlParameter { Value = plan.MailboxId });
@@ -312,13 +313,15 @@ public sealed class MessageStore(NpgsqlDataSource database)
         insert.Parameters.Add(Text(copy.FromDomain));
         insert.Parameters.Add(Text(copy.Route.ToAlias));
         insert.Parameters.Add(Text(copy.Subject));
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
         insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Content });
         insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = append is null ? plan.Request.DedupKey : DBNull.Value });
         insert.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
         insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)append?.Flags.ToArray() ?? DBNull.Value });
         insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)append?.InternalDate?.ToUniversalTime() ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.EnvelopeWire ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.BodyStructureWire ?? DBNull.Value });
         return insert;
     }
 

@@ -13,4 +13,6 @@ public sealed record PreparedCopy(
     string? FromDomain,
     string? Subject,
     string? EnvelopeJson,
-    string? BodyStructureJson);
+    string? BodyStructureJson,
+    byte[]? EnvelopeWire,
+    byte[]? BodyStructureWire);

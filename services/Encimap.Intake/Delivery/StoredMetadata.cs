@@ -1,4 +1,5 @@
 using System.Text;
+using Encimap.Imap.Protocol;
 using Encimap.Mime;
 
 namespace Encimap.Intake.Delivery;
@@ -6,7 +7,7 @@ namespace Encimap.Intake.Delivery;
 /// <summary>
 /// The searchable columns of a stored message, computed once at delivery from the STORED
 /// (encrypted) message — what IMAP serves — so that ENVELOPE and BODYSTRUCTURE never need the
-/// content again.
+/// content again: as JSON, and in IMAP wire syntax for the common FETCH of both.
 /// </summary>
 public static class StoredMetadata
 {
@@ -15,8 +16,10 @@ public static class StoredMetadata
     public static PreparedCopy Prepare(VaultboxRoute route, byte[] stored, MimeMessage original)
     {
         var parsed = MimeMessage.Parse(stored);
-        var envelope = JsonForJsonb(MimeJson.Serialize(Envelope.FromHeaders(parsed.Headers)));
-        var bodyStructure = JsonForJsonb(MimeJson.Serialize(BodyStructure.From(parsed.Root)));
+        var envelopeValue = Envelope.FromHeaders(parsed.Headers);
+        var structureValue = BodyStructure.From(parsed.Root);
+        var envelope = JsonForJsonb(MimeJson.Serialize(envelopeValue));
+        var bodyStructure = JsonForJsonb(MimeJson.Serialize(structureValue));
         return new PreparedCopy(
             route,
             stored,
@@ -24,7 +27,9 @@ public static class StoredMetadata
             FromDomain: Clean(FromDomain(parsed.Headers) ?? FromDomain(original.Headers)),
             Subject: route.HideSubject ? null : Clean(original.Subject),
             EnvelopeJson: envelope,
-            BodyStructureJson: bodyStructure);
+            BodyStructureJson: bodyStructure,
+            EnvelopeWire: ImapMetadataWire.Envelope(MimeMapping.ToImap(envelopeValue)),
+            BodyStructureWire: ImapMetadataWire.BodyStructure(MimeMapping.ToImap(structureValue)));
     }
 
     private static string? FromDomain(HeaderList headers)

@@ -1,9 +1,8 @@
-using Encimap.Imap.Protocol;
 using Encimap.Mime;
 
-namespace Encimap.Imap;
+namespace Encimap.Imap.Protocol;
 
-/// <summary>The stored (jsonb) envelope and body structure, as the protocol library's records.</summary>
+/// <summary>The MIME library's envelope and body structure (as stored) as this library's records.</summary>
 public static class MimeMapping
 {
     public static ImapEnvelope ToImap(Envelope e) => new(
