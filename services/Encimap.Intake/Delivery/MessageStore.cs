@@ -313,8 +313,8 @@ public sealed class MessageStore(NpgsqlDataSource database)
         insert.Parameters.Add(Text(copy.FromDomain));
         insert.Parameters.Add(Text(copy.Route.ToAlias));
         insert.Parameters.Add(Text(copy.Subject));
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Json, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
+        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
         insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Content });
         insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = append is null ? plan.Request.DedupKey : DBNull.Value });
         insert.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
