@@ -33,7 +33,7 @@ public sealed partial class GroupCommitQueue
         var settings = options.Value;
         _maxDeliveries = settings.MaxDeliveriesPerCommit;
         _maxBytes = settings.MaxBytesPerCommit;
-        _partitions = Enumerable.Range(0, settings.CommitWriters).Select(_ => new Partition()).ToArray();
+        _partitions = Enumerable.Range(0, settings.CommitPartitions).Select(_ => new Partition()).ToArray();
     }
 
     /// <summary>

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 namespace Encimap.Intake.Delivery;
 
 /// <summary>
-/// Stores deliveries in ONE transaction for several of them at once (the commit writers of
+/// Stores deliveries in ONE transaction for several of them at once (the group-commit partitions of
 /// <see cref="GroupCommitQueue"/> hand in what arrived meanwhile): one WAL flush for many
 /// messages. Per delivery nothing is stored unless all its copies are.
 /// <para>

@@ -40,7 +40,7 @@ public sealed class StoreRequest(
     /// <summary>Bytes of encrypted content this request adds to a transaction.</summary>
     public long ContentBytes => Copies.Sum(c => (long)c.Content.Length);
 
-    /// <summary>The vaultbox whose commit writer serializes this request (the lowest id, as locks are taken in id order).</summary>
+    /// <summary>The vaultbox whose group-commit partition serializes this request (the lowest id, as locks are taken in id order).</summary>
     public Guid FirstVaultboxId => Copies.Min(c => c.Route.VaultboxId);
 
     /// <summary>The delivery's span, so that the shared commit's span can point back to it.</summary>

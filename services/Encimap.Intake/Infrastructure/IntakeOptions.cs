@@ -42,7 +42,7 @@ public sealed class IntakeOptions
     /// Partitions of the group commit (see <c>GroupCommitQueue</c>): how many transactions for
     /// different vaultboxes may run at once.
     /// </summary>
-    public int CommitWriters { get; set; } = 4;
+    public int CommitPartitions { get; set; } = 4;
 
     /// <summary>Most deliveries stored by one transaction of the group commit.</summary>
     public int MaxDeliveriesPerCommit { get; set; } = 64;

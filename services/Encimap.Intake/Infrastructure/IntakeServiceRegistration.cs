@@ -27,7 +27,7 @@ public static class IntakeServiceRegistration
             .Validate(o => o.MaxRecipients > 0, "Intake:MaxRecipients must be positive")
             .Validate(o => o.CertificateCacheTtl >= TimeSpan.Zero && o.CertificateCacheTtl <= TimeSpan.FromMinutes(5),
                 "Intake:CertificateCacheTtl must be between 0 (no cache) and 5 minutes")
-            .Validate(o => o.CommitWriters is > 0 and <= 64, "Intake:CommitWriters must be between 1 and 64")
+            .Validate(o => o.CommitPartitions is > 0 and <= 64, "Intake:CommitPartitions must be between 1 and 64")
             .Validate(o => o.MaxDeliveriesPerCommit is > 0 and <= 1000, "Intake:MaxDeliveriesPerCommit must be between 1 and 1000")
             .Validate(o => o.MaxBytesPerCommit > 0, "Intake:MaxBytesPerCommit must be positive")
             .ValidateOnStart();
