@@ -490,8 +490,8 @@ public sealed class PostgresImapSession(
                 EnvelopeWire = envelopeWire is null ? default(ReadOnlyMemory<byte>?) : envelopeWire,
                 BodyStructure = structure is null ? null : MimeMapping.ToImap(structure),
                 BodyStructureWire = structureWire is null ? default(ReadOnlyMemory<byte>?) : structureWire,
-                Content = needBody ? content : null,
-                Header = needHeader ? content : null,
+                Content = needBody && content is not null ? content : default(ReadOnlyMemory<byte>?),
+                Header = needHeader && content is not null ? content : default(ReadOnlyMemory<byte>?),
                 PartResolver = content is null || structure is null ? null : section => Sections.Resolve(content, structure, section),
                 BinaryResolver = content is null ? null : part => Sections.Decode(content, part),
             }, cancellationToken);
