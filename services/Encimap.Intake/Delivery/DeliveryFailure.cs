@@ -12,6 +12,12 @@ public enum DeliveryFailure
     /// <summary>The requested folder does not exist in a recipient's vaultbox.</summary>
     MailboxMissing,
 
+    /// <summary>
+    /// A recipient's route changed between its resolution and the commit (an address no longer
+    /// delivers to the vaultbox, or the vaultbox's encryption settings changed): resolve again.
+    /// </summary>
+    RouteChanged,
+
     /// <summary>A defect: logged with its exception, answered without details.</summary>
     Internal,
 }

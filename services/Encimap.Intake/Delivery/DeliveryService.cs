@@ -62,7 +62,7 @@ public sealed partial class DeliveryService(
             var copies = new List<PreparedCopy>(routes.Length);
             foreach (var route in routes)
             {
-                var (recipientCertificates, cached) = await GetCertificatesAsync(route.VaultboxId, cancellationToken);
+                var (recipientCertificates, cached) = await GetCertificatesAsync(route.VaultboxId, Remembered(targets, route.VaultboxId), cancellationToken);
                 try
                 {
                     copies.Add(Encrypt(message, original, route, recipientCertificates, received));
@@ -85,7 +85,7 @@ public sealed partial class DeliveryService(
             {
                 var commitStart = Stopwatch.GetTimestamp();
                 results = await commits.StoreAsync(
-                    new StoreRequest(copies, message.Mailbox, dedupKey, _options.DuplicateWindow, message.Raw.Length, unknown, start, message.Append),
+                    new StoreRequest(copies, message.Mailbox, dedupKey, _options.DuplicateWindow, message.Raw.Length, unknown, start, message.Append, RouteAddresses(targets)),
                     cancellationToken);
                 telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(commitStart).TotalSeconds);
             }
@@ -102,6 +102,12 @@ public sealed partial class DeliveryService(
             activity?.SetTag(DeliveryTelemetry.OutcomeTag, stored > 0 ? DeliveryOutcomes.Stored : DeliveryOutcomes.Duplicate);
             var byVaultbox = results.ToDictionary(r => r.VaultboxId);
             return new DeliveryReport(targets.Select(t => (t, t.Route is null ? null : (CopyResult?)byVaultbox[t.Route.VaultboxId])).ToArray());
+        }
+        catch (DeliveryFailedException e) when (e.Failure == DeliveryFailure.RouteChanged)
+        {
+            // Nothing was stored; the caller resolves the recipients again and retries.
+            activity?.SetTag(DeliveryTelemetry.OutcomeTag, "route_changed");
+            throw;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -123,6 +129,16 @@ public sealed partial class DeliveryService(
             throw failure;
         }
     }
+
+    /// <summary>
+    /// Per vaultbox, the addresses its route was found through, for the commit to confirm; a
+    /// vaultbox that any target chose by id is not checked.
+    /// </summary>
+    private static Dictionary<Guid, string[]> RouteAddresses(IReadOnlyList<RecipientTarget> targets) =>
+        targets.Where(t => t.Route is not null)
+            .GroupBy(t => t.Route!.VaultboxId)
+            .Where(g => g.All(t => t.RouteAddress is not null))
+            .ToDictionary(g => g.Key, g => g.Select(t => t.RouteAddress!).Distinct(StringComparer.Ordinal).ToArray());
 
     private PreparedCopy Encrypt(InboundMessage message, MimeMessage original, VaultboxRoute route, IReadOnlyList<X509Certificate2> recipients, string received)
     {
@@ -146,7 +162,25 @@ public sealed partial class DeliveryService(
     }
 
     /// <summary>The vaultbox's certificates, and whether they belong to the cache (then they are shared and not disposed).</summary>
-    private async Task<(IReadOnlyList<X509Certificate2> Certificates, bool Cached)> GetCertificatesAsync(Guid vaultboxId, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<X509Certificate2> Certificates, bool Cached)> GetCertificatesAsync(Guid vaultboxId, bool rememberedRoute, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GetCertificatesCoreAsync(vaultboxId, cancellationToken);
+        }
+        catch (DeliveryFailedException e) when (e.Failure == DeliveryFailure.NoCertificate && rememberedRoute)
+        {
+            // A remembered route may name a vaultbox deleted since: let the caller resolve again
+            // before calling this a vaultbox without a certificate.
+            throw new DeliveryFailedException(DeliveryFailure.RouteChanged, "route_changed",
+                "a recipient's vaultbox has no certificate; its route is resolved again", e);
+        }
+    }
+
+    private static bool Remembered(IReadOnlyList<RecipientTarget> targets, Guid vaultboxId) =>
+        targets.Any(t => t.Remembered && t.Route?.VaultboxId == vaultboxId);
+
+    private async Task<(IReadOnlyList<X509Certificate2> Certificates, bool Cached)> GetCertificatesCoreAsync(Guid vaultboxId, CancellationToken cancellationToken)
     {
         using var activity = DeliveryTelemetry.Start("intake.certificates", vaultboxId);
         try

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Encimap.Intake.Encryption;
 using Encimap.Intake.Infrastructure;
 using Npgsql;
 using NpgsqlTypes;
@@ -10,15 +11,15 @@ namespace Encimap.Intake.Delivery;
 /// <see cref="GroupCommitQueue"/> hand in what arrived meanwhile): one WAL flush for many
 /// messages. Per delivery nothing is stored unless all its copies are.
 /// <para>
-/// Round trip 1 looks up each copy's folder and an earlier delivery with the same
-/// <c>dedup_key</c>. Round trip 2 writes and commits, in vaultbox id order (so that concurrent transactions
-/// lock mailboxes in the same order and cannot deadlock): per copy, advance
-/// <c>uid_next</c>/<c>highest_modseq</c> and insert the message with the previous <c>uid_next</c>
-/// as its UID in one statement. That UPDATE takes the mailbox row lock, held only for the insert
-/// and the commit; it serializes writers of one mailbox, and a rolled-back transaction also rolls
-/// back its increments, so UIDs are distinct, gap-free and become visible in ascending order
-/// (RFC 3501 §2.3.1.1). <c>pg_notify('encimap_mail', …)</c> and the processing log rows are
-/// written in the same transaction, so listeners hear of a message exactly when it commits.
+/// One round trip: per copy, in vaultbox id order (so that concurrent transactions lock mailboxes
+/// in the same order and cannot deadlock), the database function <c>deliver_message</c> checks the
+/// route the copy was encrypted for, looks for an earlier copy with the same <c>dedup_key</c>,
+/// advances <c>uid_next</c>/<c>highest_modseq</c> and inserts the message with the previous
+/// <c>uid_next</c> as its UID, writes the processing log row and <c>pg_notify('encimap_mail', …)</c>.
+/// The UPDATE takes the mailbox row lock, held only until the commit; it serializes writers of one
+/// mailbox, and a rolled-back transaction also rolls back its increments, so UIDs are distinct,
+/// gap-free and become visible in ascending order (RFC 3501 §2.3.1.1). Listeners hear of a message
+/// exactly when it commits.
 /// </para>
 /// <para>
 /// Duplicates: <c>dedup_key</c> is unique per vaultbox (partial unique index). A delivery whose key
@@ -31,9 +32,9 @@ namespace Encimap.Intake.Delivery;
 /// which then finds the duplicate.
 /// </para>
 /// <para>
-/// A transaction of several deliveries that fails on one of them (its vaultbox was deleted, two
-/// identical deliveries met in one batch, a deadlock) rolls back as a whole; each delivery is then
-/// stored alone, so one delivery's problem never fails another.
+/// A transaction of several deliveries that fails on one of them (its route changed, its vaultbox
+/// or folder is gone, a deadlock) rolls back as a whole; each delivery is then stored alone, so
+/// one delivery's problem never fails another.
 /// </para>
 /// </summary>
 public sealed class MessageStore(NpgsqlDataSource database)
@@ -41,6 +42,10 @@ public sealed class MessageStore(NpgsqlDataSource database)
     public const string NotifyChannel = "encimap_mail";
     private const string DedupIndex = "messages_vaultbox_id_dedup_key_key";
     private const int MaxAttempts = 3;
+
+    // Raised by deliver_message (migration 0006).
+    private const string RouteChangedState = "EN001";
+    private const string MailboxMissingState = "EN002";
 
     /// <summary>
     /// Stores <paramref name="requests"/> and completes each of them: with its results once they
@@ -90,9 +95,21 @@ public sealed class MessageStore(NpgsqlDataSource database)
                 // A concurrent identical delivery or a deadlock: the rolled-back attempt stored
                 // nothing; the next one sees the winner's row.
             }
+            catch (PostgresException e) when (e.SqlState == RouteChangedState)
+            {
+                request.Fail(new DeliveryFailedException(DeliveryFailure.RouteChanged, "route_changed",
+                    "a recipient's route changed after it was resolved", e));
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState == MailboxMissingState)
+            {
+                request.Fail(new DeliveryFailedException(DeliveryFailure.MailboxMissing, "mailbox_missing",
+                    $"the mailbox \"{request.Mailbox}\" does not exist in a recipient's vaultbox", e));
+                return;
+            }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.ForeignKeyViolation or PostgresErrorCodes.NotNullViolation)
             {
-                // The vaultbox or its folder was deleted between the look-up and the insert.
+                // The vaultbox was deleted while the copy was being inserted.
                 request.Fail(new DeliveryFailedException(DeliveryFailure.MailboxMissing, "vaultbox_deleted",
                     "a recipient's vaultbox or folder no longer exists", e));
                 return;
@@ -117,15 +134,18 @@ public sealed class MessageStore(NpgsqlDataSource database)
             try
             {
                 await using var connection = await database.OpenConnectionAsync(cancellationToken);
-                var (plans, missing) = await LookUpAsync(connection, requests, cancellationToken);
 
                 // The writes go as one batch without an explicit transaction: PostgreSQL runs the
                 // statements of a pipeline up to its Sync as ONE implicit transaction and commits it
                 // before it answers ReadyForQuery, which the batch's reader waits for. A failing
                 // statement rolls back all of them. The commit thus costs no round trip of its own.
                 commitStarted = true;
-                var uids = await WriteAsync(connection, plans, requests, missing, CancellationToken.None);
-                Complete(requests, plans, uids, missing);
+                var results = await WriteAsync(connection, requests, CancellationToken.None);
+                foreach (var request in requests)
+                {
+                    request.Succeed(results[request]);
+                }
+
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException && e is not PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected }
@@ -148,88 +168,24 @@ public sealed class MessageStore(NpgsqlDataSource database)
     }
 
     /// <summary>
-    /// Round trip 1: each copy's folder and an earlier delivery with its key. Requests with a
-    /// copy whose folder does not exist are returned as missing and stored not at all.
+    /// The one round trip: a <c>deliver_message</c> call per copy (in vaultbox id order), and the
+    /// log rows of unknown recipients. Returns each request's results.
     /// </summary>
-    private static async Task<(List<CopyPlan> Plans, HashSet<StoreRequest> Missing)> LookUpAsync(
+    private static async Task<Dictionary<StoreRequest, CopyResult[]>> WriteAsync(
         NpgsqlConnection connection, IReadOnlyList<StoreRequest> requests, CancellationToken cancellationToken)
     {
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var request in requests)
-        {
-            foreach (var copy in request.Copies)
-            {
-                // An IMAP APPEND is never a duplicate: it stores without a key.
-                batch.BatchCommands.Add(Command(
-                    """
-                    SELECT m.id, d.id, d.uid, d.mailbox_id, d.received_at > now() - $3::interval
-                    FROM mailboxes m
-                    LEFT JOIN messages d ON d.vaultbox_id = m.vaultbox_id AND d.dedup_key = $4 AND NOT $5
-                    WHERE m.vaultbox_id = $1 AND m.name = $2
-                    """,
-                    copy.Route.VaultboxId, request.Mailbox, request.DuplicateWindow, request.DedupKey, request.Append is not null));
-            }
-        }
-
-        var plans = new List<CopyPlan>();
-        var missing = new HashSet<StoreRequest>();
-        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-        foreach (var request in requests)
-        {
-            foreach (var copy in request.Copies)
-            {
-                if (!await reader.ReadAsync(cancellationToken))
-                {
-                    missing.Add(request);
-                }
-                else
-                {
-                    var existing = reader.IsDBNull(1)
-                        ? (ExistingMessage?)null
-                        : new ExistingMessage(reader.GetInt64(1), (uint)reader.GetInt64(2), reader.GetInt64(3), reader.GetBoolean(4));
-                    plans.Add(new CopyPlan(request, copy, reader.GetInt64(0), existing));
-                }
-
-                await reader.NextResultAsync(cancellationToken);
-            }
-        }
-
-        plans.RemoveAll(p => missing.Contains(p.Request));
-        return (plans, missing);
-    }
-
-    /// <summary>
-    /// Round trip 2: the inserts (in vaultbox id order), key releases and processing log rows.
-    /// Returns the UID of each inserted copy by plan.
-    /// </summary>
-    private static async Task<Dictionary<CopyPlan, uint>> WriteAsync(
-        NpgsqlConnection connection, List<CopyPlan> plans, IReadOnlyList<StoreRequest> requests, HashSet<StoreRequest> missing,
-        CancellationToken cancellationToken)
-    {
-        await using var batch = new NpgsqlBatch(connection);
-        var inserts = new List<CopyPlan>();
         // OrderBy is stable: one mailbox's copies keep their arrival order, and so their UIDs.
-        foreach (var plan in plans.OrderBy(p => p.Copy.Route.VaultboxId))
+        var copies = requests
+            .SelectMany(request => request.Copies.Select((copy, index) => (Request: request, Copy: copy, Index: index)))
+            .OrderBy(c => c.Copy.Route.VaultboxId)
+            .ToArray();
+        foreach (var (request, copy, _) in copies)
         {
-            var request = plan.Request;
-            if (plan.Existing is { Recent: true })
-            {
-                batch.BatchCommands.Add(LogCommand(plan.Copy.Route.VaultboxId, DeliveryOutcomes.Duplicate, request.OriginalSize, request.StartTimestamp, null, checkVaultbox: false));
-                continue;
-            }
-
-            if (plan.Existing is { } expired)
-            {
-                // Beyond the window: the old copy gives up its key (see the class summary).
-                batch.BatchCommands.Add(Command("UPDATE messages SET dedup_key = NULL WHERE id = $1", expired.Id));
-            }
-
-            inserts.Add(plan);
-            batch.BatchCommands.Add(InsertCommand(plan));
-            batch.BatchCommands.Add(LogCommand(plan.Copy.Route.VaultboxId, DeliveryOutcomes.Stored, request.OriginalSize, request.StartTimestamp, null, checkVaultbox: false));
+            batch.BatchCommands.Add(DeliverCommand(request, copy));
         }
 
-        foreach (var request in requests.Where(r => !missing.Contains(r)))
+        foreach (var request in requests)
         {
             for (var i = 0; i < request.UnknownRecipients; i++)
             {
@@ -237,92 +193,66 @@ public sealed class MessageStore(NpgsqlDataSource database)
             }
         }
 
-        var uids = new Dictionary<CopyPlan, uint>();
-        if (batch.BatchCommands.Count == 0)
-        {
-            return uids;
-        }
-
-        // Only the inserts return rows (one each), in batch order.
-        var returned = new List<long>(inserts.Count);
+        var results = requests.ToDictionary(r => r, r => new CopyResult[r.Copies.Count]);
+        var next = 0;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
+            // Only the deliver_message calls return rows (one each), in batch order.
             do
             {
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    returned.Add(reader.GetInt64(0));
+                    if (next >= copies.Length)
+                    {
+                        throw new InvalidOperationException($"{copies.Length} copies returned more rows");
+                    }
+
+                    var (request, copy, index) = copies[next++];
+                    var outcome = reader.GetString(0) == "stored" ? CopyOutcome.Stored : CopyOutcome.Duplicate;
+                    results[request][index] = new CopyResult(copy.Route.VaultboxId, outcome, reader.GetInt64(1), (uint)reader.GetInt64(2));
                 }
             }
             while (await reader.NextResultAsync(cancellationToken));
         }
 
-        if (returned.Count != inserts.Count)
+        if (next != copies.Length)
         {
-            throw new InvalidOperationException($"{inserts.Count} inserts returned {returned.Count} rows");
+            throw new InvalidOperationException($"{copies.Length} copies returned {next} rows");
         }
 
-        for (var i = 0; i < inserts.Count; i++)
-        {
-            uids[inserts[i]] = (uint)returned[i];
-        }
-
-        return uids;
+        return results;
     }
 
-    private static void Complete(IReadOnlyList<StoreRequest> requests, List<CopyPlan> plans, Dictionary<CopyPlan, uint> uids, HashSet<StoreRequest> missing)
+    private static NpgsqlBatchCommand DeliverCommand(StoreRequest request, PreparedCopy copy)
     {
-        foreach (var request in requests)
-        {
-            if (missing.Contains(request))
-            {
-                request.Fail(new DeliveryFailedException(DeliveryFailure.MailboxMissing, "mailbox_missing",
-                    $"the mailbox \"{request.Mailbox}\" does not exist in a recipient's vaultbox"));
-                continue;
-            }
-
-            request.Succeed(plans.Where(p => p.Request == request).Select(p => uids.TryGetValue(p, out var uid)
-                ? new CopyResult(p.Copy.Route.VaultboxId, CopyOutcome.Stored, p.MailboxId, uid)
-                : new CopyResult(p.Copy.Route.VaultboxId, CopyOutcome.Duplicate, p.Existing!.Value.MailboxId, p.Existing.Value.Uid)).ToArray());
-        }
-    }
-
-    // The mailbox id comes from round trip 1; if its row vanished since, the UPDATE returns
-    // nothing, the uid is NULL and the insert fails (NOT NULL) instead of silently storing nothing.
-    private static NpgsqlBatchCommand InsertCommand(CopyPlan plan)
-    {
-        var copy = plan.Copy;
-        var append = plan.Request.Append;
-        var insert = new NpgsqlBatchCommand(
-            """
-            WITH next AS (
-                UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
-                WHERE id = $1
-                RETURNING uid_next - 1 AS uid, highest_modseq AS modseq)
-            INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, message_id, from_domain,
-                                  to_alias, subject, envelope, body_structure, content, dedup_key, flags, internal_date,
-                                  imap_envelope, imap_body_structure)
-            VALUES ($2, $1, (SELECT uid FROM next), (SELECT modseq FROM next), $3, $4, $5, $6, $7, $8, $9, $10, $11,
-                    coalesce($13::text[], '{}'), coalesce($14::timestamptz, now()), $15, $16)
-            RETURNING uid, pg_notify($12, json_build_object('vaultbox_id', $2, 'mailbox_id', $1, 'uid', uid)::text)
-            """);
-        insert.Parameters.Add(new NpgsqlParameter { Value = plan.MailboxId });
-        insert.Parameters.Add(new NpgsqlParameter { Value = copy.Route.VaultboxId });
-        insert.Parameters.Add(new NpgsqlParameter { Value = copy.Content.Length });
-        insert.Parameters.Add(Text(copy.MessageId));
-        insert.Parameters.Add(Text(copy.FromDomain));
-        insert.Parameters.Add(Text(copy.Route.ToAlias));
-        insert.Parameters.Add(Text(copy.Subject));
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Content });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = append is null ? plan.Request.DedupKey : DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)append?.Flags.ToArray() ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)append?.InternalDate?.ToUniversalTime() ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.EnvelopeWire ?? DBNull.Value });
-        insert.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.BodyStructureWire ?? DBNull.Value });
-        return insert;
+        var append = request.Append;
+        var route = copy.Route;
+        var duration = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(request.StartTimestamp).TotalMilliseconds);
+        var command = new NpgsqlBatchCommand(
+            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)");
+        command.Parameters.Add(new NpgsqlParameter { Value = route.VaultboxId });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.Mailbox });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)request.RouteAddresses(route.VaultboxId) ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = route.HideSubject });
+        command.Parameters.Add(new NpgsqlParameter { Value = KeyTransports.Name(route.KeyTransport) });
+        // An IMAP APPEND is never a duplicate: it stores without a key.
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = append is null ? request.DedupKey : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.DuplicateWindow });
+        command.Parameters.Add(Text(copy.MessageId));
+        command.Parameters.Add(Text(copy.FromDomain));
+        command.Parameters.Add(Text(route.ToAlias));
+        command.Parameters.Add(Text(copy.Subject));
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Content });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)append?.Flags.ToArray() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)append?.InternalDate?.ToUniversalTime() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.EnvelopeWire ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.BodyStructureWire ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = request.OriginalSize });
+        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, duration) });
+        command.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
+        return command;
     }
 
     /// <summary>
@@ -375,35 +305,10 @@ public sealed class MessageStore(NpgsqlDataSource database)
         return command;
     }
 
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        return command;
-    }
-
     private static NpgsqlParameter Text(string? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
 
     private static bool IsRetryableConflict(PostgresException e) =>
         (e.SqlState == PostgresErrorCodes.UniqueViolation && e.ConstraintName == DedupIndex)
         || e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure;
-
-    /// <summary>One copy's folder and the earlier delivery with its key, if any.</summary>
-    private sealed class CopyPlan(StoreRequest request, PreparedCopy copy, long mailboxId, ExistingMessage? existing)
-    {
-        public StoreRequest Request { get; } = request;
-
-        public PreparedCopy Copy { get; } = copy;
-
-        public long MailboxId { get; } = mailboxId;
-
-        public ExistingMessage? Existing { get; } = existing;
-    }
-
-    private readonly record struct ExistingMessage(long Id, uint Uid, long MailboxId, bool Recent);
 }

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Encimap.Intake.Delivery;
 
 /// <summary>Recipient resolution: active routes (<c>mail_routes</c>) and vaultboxes by id.</summary>
-public sealed class RecipientDirectory(NpgsqlDataSource database)
+public sealed class RecipientDirectory(NpgsqlDataSource database, RecipientRouteCache cache)
 {
     /// <summary>
     /// Resolves each address through the active routes. Addresses are compared lower-case with the
@@ -15,6 +15,30 @@ public sealed class RecipientDirectory(NpgsqlDataSource database)
     /// </summary>
     public Task<IReadOnlyList<RecipientTarget>> ResolveAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken) =>
         ReadAsync(() => ResolveCoreAsync(addresses, cancellationToken));
+
+    /// <summary>
+    /// As <see cref="ResolveAsync"/>, but from <see cref="RecipientRouteCache"/> when every address
+    /// has a fresh route there (no database round trip). The commit confirms such routes.
+    /// </summary>
+    public Task<IReadOnlyList<RecipientTarget>> ResolveForDeliveryAsync(IReadOnlyList<string> addresses, CancellationToken cancellationToken)
+    {
+        var targets = new RecipientTarget[addresses.Count];
+        for (var i = 0; i < addresses.Count; i++)
+        {
+            var address = Normalize(addresses[i]);
+            if (!cache.TryGet(address, out var route))
+            {
+                return ResolveAsync(addresses, cancellationToken);
+            }
+
+            targets[i] = new RecipientTarget(addresses[i], route, address, Remembered: true);
+        }
+
+        return Task.FromResult<IReadOnlyList<RecipientTarget>>(targets);
+    }
+
+    /// <summary>Forgets the remembered routes of these addresses (they turned out to have changed).</summary>
+    public void Forget(IEnumerable<string> addresses) => cache.Forget(addresses.Select(Normalize));
 
     /// <summary>The vaultbox with this id, addressed by its own alias (HTTP intake); null when none.</summary>
     public Task<VaultboxRoute?> FindVaultboxAsync(Guid vaultboxId, CancellationToken cancellationToken) =>
@@ -39,11 +63,15 @@ public sealed class RecipientDirectory(NpgsqlDataSource database)
             while (await reader.ReadAsync(cancellationToken))
             {
                 var address = reader.GetString(0);
-                routes[address] = new VaultboxRoute(reader.GetGuid(1), LocalPart(address), reader.GetBoolean(2), KeyTransports.Parse(reader.GetString(3)));
+                var route = new VaultboxRoute(reader.GetGuid(1), LocalPart(address), reader.GetBoolean(2), KeyTransports.Parse(reader.GetString(3)));
+                routes[address] = route;
+                cache.Set(address, route);
             }
         }
 
-        return addresses.Select((original, i) => new RecipientTarget(original, routes.GetValueOrDefault(normalized[i]))).ToArray();
+        return addresses.Select((original, i) => routes.TryGetValue(normalized[i], out var route)
+            ? new RecipientTarget(original, route, normalized[i])
+            : new RecipientTarget(original, null)).ToArray();
     }
 
     private async Task<VaultboxRoute?> FindVaultboxCoreAsync(Guid vaultboxId, CancellationToken cancellationToken)

@@ -15,7 +15,8 @@ public sealed class StoreRequest(
     int originalSize,
     int unknownRecipients,
     long startTimestamp,
-    AppendOptions? append)
+    AppendOptions? append,
+    IReadOnlyDictionary<Guid, string[]>? routeAddresses = null)
 {
     private readonly TaskCompletionSource<IReadOnlyList<CopyResult>> _completion =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -36,6 +37,13 @@ public sealed class StoreRequest(
 
     /// <summary>IMAP APPEND semantics (flags, date, no de-duplication); null for a delivery.</summary>
     public AppendOptions? Append { get; } = append;
+
+    /// <summary>
+    /// The addresses through which the message reached <paramref name="vaultboxId"/>, which the
+    /// commit checks still route there with the settings the copy was encrypted for; null when
+    /// the vaultbox was addressed by id (nothing to check).
+    /// </summary>
+    public string[]? RouteAddresses(Guid vaultboxId) => routeAddresses?.GetValueOrDefault(vaultboxId);
 
     /// <summary>Bytes of encrypted content this request adds to a transaction.</summary>
     public long ContentBytes => Copies.Sum(c => (long)c.Content.Length);

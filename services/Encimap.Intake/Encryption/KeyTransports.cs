@@ -9,4 +9,12 @@ public static class KeyTransports
         "rsa-oaep" => KeyTransport.RsaOaep,
         _ => throw new InvalidOperationException($"unknown key transport '{value}'"),
     };
+
+    /// <summary>The database's name (<c>vaultboxes.key_transport</c>).</summary>
+    public static string Name(KeyTransport value) => value switch
+    {
+        KeyTransport.RsaPkcs1 => "rsa-pkcs1",
+        KeyTransport.RsaOaep => "rsa-oaep",
+        _ => throw new ArgumentOutOfRangeException(nameof(value), value, "unknown key transport"),
+    };
 }

@@ -55,7 +55,7 @@ public static class IntakeGrpcEndpoints
                 throw new GrpcStatusException(StatusCode.InvalidArgument, invalid);
             }
 
-            var targets = await Database(() => directory.ResolveAsync(request.Recipients, context.CancellationToken));
+            var targets = await Database(() => directory.ResolveForDeliveryAsync(request.Recipients, context.CancellationToken));
             var message = new InboundMessage(
                 request.RawMessage.Memory,
                 request.EnvelopeSender.Trim(),
@@ -71,13 +71,24 @@ public static class IntakeGrpcEndpoints
             DeliveryReport report;
             try
             {
-                report = await delivery.DeliverAsync(message, targets, context.CancellationToken);
+                try
+                {
+                    report = await delivery.DeliverAsync(message, targets, context.CancellationToken);
+                }
+                catch (DeliveryFailedException e) when (e.Failure == DeliveryFailure.RouteChanged)
+                {
+                    // A remembered route went stale (or a route changed during the delivery):
+                    // resolve from the database and deliver once more.
+                    directory.Forget(request.Recipients);
+                    targets = await Database(() => directory.ResolveAsync(request.Recipients, context.CancellationToken));
+                    report = await delivery.DeliverAsync(message, targets, context.CancellationToken);
+                }
             }
             catch (DeliveryFailedException e)
             {
                 throw new GrpcStatusException(e.Failure switch
                 {
-                    DeliveryFailure.Unavailable => StatusCode.Unavailable,
+                    DeliveryFailure.Unavailable or DeliveryFailure.RouteChanged => StatusCode.Unavailable,
                     DeliveryFailure.NoCertificate or DeliveryFailure.MailboxMissing => StatusCode.FailedPrecondition,
                     _ => StatusCode.Internal,
                 }, e.Message);

@@ -35,6 +35,13 @@ public sealed class IntakeOptions
     /// </summary>
     public TimeSpan CertificateCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long an address's route is reused for deliveries before it is resolved again (see
+    /// <c>RecipientRouteCache</c>). The commit confirms every remembered route, so this bounds
+    /// work, not correctness. Zero resolves on every delivery.
+    /// </summary>
+    public TimeSpan RouteCacheTtl { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Most recipients one Deliver call may name (RFC 5321 asks servers to take at least 100).</summary>
     public int MaxRecipients { get; set; } = 1000;
 

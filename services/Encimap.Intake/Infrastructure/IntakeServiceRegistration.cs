@@ -74,6 +74,7 @@ public static class IntakeServiceRegistration
         services.AddSingleton(provider => new EncryptedMessageBuilder(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<RecipientCertificateCache>();
+        services.AddSingleton<RecipientRouteCache>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<GroupCommitQueue>();
         services.AddSingleton<DeliveryService>();
