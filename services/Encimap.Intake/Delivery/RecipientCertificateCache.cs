@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using Encimap.Intake.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -29,22 +28,17 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
     public const int MaxEntries = 10_000;
 
     private readonly TimeSpan _ttl = options.Value.CertificateCacheTtl;
-    private readonly ConcurrentDictionary<Guid, Entry> _entries = new();
+    private readonly ExpiringCache<Guid, X509Certificate2[]> _entries = new(MaxEntries, time);
 
     public bool Enabled => _ttl > TimeSpan.Zero;
 
     /// <summary>The certificates remembered for the vaultbox, or false when none are fresh. Callers must not dispose them.</summary>
     public bool TryGet(Guid vaultboxId, out IReadOnlyList<X509Certificate2> certificates)
     {
-        if (Enabled && _entries.TryGetValue(vaultboxId, out var entry))
+        if (Enabled && _entries.TryGet(vaultboxId, out var found))
         {
-            if (time.GetUtcNow() < entry.Expires)
-            {
-                certificates = entry.Certificates;
-                return true;
-            }
-
-            _entries.TryRemove(new KeyValuePair<Guid, Entry>(vaultboxId, entry));
+            certificates = found;
+            return true;
         }
 
         certificates = [];
@@ -62,7 +56,7 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
             return false;
         }
 
-        var now = time.GetUtcNow();
+        var now = _entries.Now;
         var expires = now + _ttl;
         foreach (var (_, notAfter) in certificates)
         {
@@ -77,30 +71,7 @@ public sealed class RecipientCertificateCache(IOptions<IntakeOptions> options, T
             return false;
         }
 
-        if (_entries.Count >= MaxEntries)
-        {
-            Trim(now);
-        }
-
-        _entries[vaultboxId] = new Entry(certificates.Select(c => c.Certificate).ToArray(), expires);
+        _entries.Set(vaultboxId, certificates.Select(c => c.Certificate).ToArray(), expires);
         return true;
     }
-
-    private void Trim(DateTimeOffset now)
-    {
-        foreach (var (id, entry) in _entries)
-        {
-            if (entry.Expires <= now)
-            {
-                _entries.TryRemove(new KeyValuePair<Guid, Entry>(id, entry));
-            }
-        }
-
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-    }
-
-    private sealed record Entry(X509Certificate2[] Certificates, DateTimeOffset Expires);
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Encimap.Intake.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -22,22 +21,17 @@ public sealed class RecipientRouteCache(IOptions<IntakeOptions> options, TimePro
     public const int MaxEntries = 100_000;
 
     private readonly TimeSpan _ttl = options.Value.RouteCacheTtl;
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ExpiringCache<string, VaultboxRoute> _entries = new(MaxEntries, time, StringComparer.Ordinal);
 
     public bool Enabled => _ttl > TimeSpan.Zero;
 
     /// <summary>The route remembered for a normalized address, or false when none is fresh.</summary>
     public bool TryGet(string address, out VaultboxRoute route)
     {
-        if (Enabled && _entries.TryGetValue(address, out var entry))
+        if (Enabled && _entries.TryGet(address, out var found))
         {
-            if (time.GetUtcNow() < entry.Expires)
-            {
-                route = entry.Route;
-                return true;
-            }
-
-            _entries.TryRemove(new KeyValuePair<string, Entry>(address, entry));
+            route = found;
+            return true;
         }
 
         route = null!;
@@ -47,18 +41,10 @@ public sealed class RecipientRouteCache(IOptions<IntakeOptions> options, TimePro
     /// <summary>Remembers that a normalized address resolved to <paramref name="route"/>.</summary>
     public void Set(string address, VaultboxRoute route)
     {
-        if (!Enabled)
+        if (Enabled)
         {
-            return;
+            _entries.Set(address, route, _entries.Now + _ttl);
         }
-
-        var now = time.GetUtcNow();
-        if (_entries.Count >= MaxEntries)
-        {
-            Trim(now);
-        }
-
-        _entries[address] = new Entry(route, now + _ttl);
     }
 
     /// <summary>Forgets normalized addresses (their route turned out to have changed).</summary>
@@ -66,25 +52,7 @@ public sealed class RecipientRouteCache(IOptions<IntakeOptions> options, TimePro
     {
         foreach (var address in addresses)
         {
-            _entries.TryRemove(address, out _);
+            _entries.Remove(address);
         }
     }
-
-    private void Trim(DateTimeOffset now)
-    {
-        foreach (var (address, entry) in _entries)
-        {
-            if (entry.Expires <= now)
-            {
-                _entries.TryRemove(new KeyValuePair<string, Entry>(address, entry));
-            }
-        }
-
-        if (_entries.Count >= MaxEntries)
-        {
-            _entries.Clear();
-        }
-    }
-
-    private sealed record Entry(VaultboxRoute Route, DateTimeOffset Expires);
 }
