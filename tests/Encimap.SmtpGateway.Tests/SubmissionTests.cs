@@ -51,6 +51,24 @@ public sealed class SubmissionTests(SmtpFleet fleet)
         var rows = await QueueAsync("vaultbox_id", box.Id);
         Assert.Equal(2, rows.Count);
         Assert.All(rows, row => Assert.Equal(["someone@elsewhere.example"], row.Recipients));
+
+        // Each queued message starts with this hop's trace field, named by the queue id (RFC 5321 §4.4).
+        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapApp);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, content FROM outbound_messages WHERE vaultbox_id = $1", connection);
+        command.Parameters.AddWithValue(box.Id);
+        await using var reader = await command.ExecuteReaderAsync();
+        var traced = 0;
+        while (await reader.ReadAsync())
+        {
+            var content = Encoding.ASCII.GetString(reader.GetFieldValue<byte[]>(1));
+            Assert.StartsWith("Received: from ", content);
+            Assert.Contains($" with ESMTPSA id {reader.GetGuid(0):N};\r\n\t", content);
+            Assert.Contains("\r\nFrom: <" + box.Address + ">\r\n", content);
+            traced++;
+        }
+
+        Assert.Equal(2, traced);
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using Encimap.Grpc;
 using Encimap.Intake.Encryption;
 using Encimap.Intake.Infrastructure;
 using Encimap.Mime;
+using Encimap.Smtp;
 using Microsoft.Extensions.Options;
 
 namespace Encimap.Intake.Delivery;

@@ -5,6 +5,7 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Encimap.Mime;
+using Encimap.Smtp;
 
 namespace Encimap.Intake.Encryption;
 

@@ -18,7 +18,7 @@ public sealed class OutboundQueue(NpgsqlDataSource dataSource)
     /// Commits a submitted message. For a rate-limited MotorBlock the count and the insert are
     /// serialized per account (advisory lock); null when the limit is reached.
     /// </summary>
-    public async Task<Guid?> EnqueueAsync(Submitter submitter, string envelopeFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public async Task<Guid?> EnqueueAsync(Guid id, Submitter submitter, string envelopeFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -35,16 +35,16 @@ public sealed class OutboundQueue(NpgsqlDataSource dataSource)
 
         await using var insert = new NpgsqlCommand(
             """
-            INSERT INTO outbound_messages (vaultbox_id, motor_block_id, envelope_from, recipients, content)
-            VALUES ($1, $2, $3, $4, $5)
-            RETURNING id
+            INSERT INTO outbound_messages (id, vaultbox_id, motor_block_id, envelope_from, recipients, content)
+            VALUES ($1, $2, $3, $4, $5, $6)
             """, connection, transaction);
+        insert.Parameters.AddWithValue(id);
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)submitter.VaultboxId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         insert.Parameters.Add(new NpgsqlParameter { Value = (object?)submitter.MotorBlockId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Uuid });
         insert.Parameters.AddWithValue(envelopeFrom);
         insert.Parameters.AddWithValue(recipients.ToArray());
         insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea });
-        var id = (Guid)(await insert.ExecuteScalarAsync(cancellationToken))!;
+        await insert.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return id;
     }

@@ -2,15 +2,24 @@ using Encimap.Mime;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Encimap.SmtpGateway.Relay;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Encimap.SmtpGateway.Submission;
 
 /// <summary>
 /// Submission DATA: checks the From: header against the submitter, then commits the message to
-/// the durable queue (<c>outbound_messages</c>) and answers 250 only after that commit.
+/// the durable queue (<c>outbound_messages</c>) and answers 250 only after that commit. The queued
+/// message starts with this hop's Received: field (RFC 5321 §4.4: a server that takes a message
+/// for further processing MUST add one), whose id is the queue id the 250 names, as Postfix does.
 /// </summary>
-public sealed class OutboundQueueSink(OutboundQueue queue, RelaySignal signal, GatewayTelemetry telemetry, ILogger<OutboundQueueSink> logger) : IMessageSink
+public sealed class OutboundQueueSink(
+    OutboundQueue queue,
+    RelaySignal signal,
+    GatewayTelemetry telemetry,
+    IOptions<GatewayOptions> options,
+    TimeProvider time,
+    ILogger<OutboundQueueSink> logger) : IMessageSink
 {
     public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
@@ -35,10 +44,13 @@ public sealed class OutboundQueueSink(OutboundQueue queue, RelaySignal signal, G
             return new SmtpReply(550, "5.7.1", $"Error: From: address <{foreign}> is not owned by user {submitter.Name}");
         }
 
+        var queueId = Guid.CreateVersion7();
+        var received = ReceivedField.Format(session.HeloName, session.RemoteEndPoint.Address.ToString(), options.Value.HostName,
+            session.ReceivedProtocol(envelope.SmtpUtf8), queueId.ToString("N"), time.GetUtcNow());
         Guid? id;
         try
         {
-            id = await queue.EnqueueAsync(submitter, envelope.ReversePath, envelope.Recipients, message, cancellationToken);
+            id = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, WithTrace(received, message), cancellationToken);
         }
         catch (NpgsqlException e)
         {
@@ -54,5 +66,14 @@ public sealed class OutboundQueueSink(OutboundQueue queue, RelaySignal signal, G
 
         signal.Wake();
         return new SmtpReply(250, "2.0.0", $"Ok: queued as {id:N}");
+    }
+
+    private static byte[] WithTrace(string received, ReadOnlyMemory<byte> message)
+    {
+        var field = System.Text.Encoding.ASCII.GetBytes(received + "\r\n");
+        var traced = new byte[field.Length + message.Length];
+        field.CopyTo(traced, 0);
+        message.Span.CopyTo(traced.AsSpan(field.Length));
+        return traced;
     }
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace Encimap.Intake.Encryption;
+namespace Encimap.Smtp;
 
 /// <summary>
 /// The trace field this hop adds (RFC 5321 §4.4):
