@@ -31,6 +31,24 @@ public sealed class ServiceEndpointResolverTests
         Assert.Null(Resolver.Resolve(host));
 
     [Fact]
+    public void A_remembered_answer_gives_way_when_the_configuration_reloads()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["services:intake:grpc:0"] = "http://127.0.0.1:4331" })
+            .Build();
+        var resolver = new ServiceEndpointResolver(configuration);
+        Assert.Equal("http://127.0.0.1:4331/", resolver.Resolve("_grpc.intake")?.AbsoluteUri);
+        Assert.Null(resolver.Resolve("api"));
+
+        configuration["services:intake:grpc:0"] = "http://127.0.0.1:5331";
+        configuration["services:api:http:0"] = "http://127.0.0.1:4301";
+        Assert.Equal("http://127.0.0.1:4331/", resolver.Resolve("_grpc.intake")?.AbsoluteUri);
+        configuration.Reload();
+        Assert.Equal("http://127.0.0.1:5331/", resolver.Resolve("_grpc.intake")?.AbsoluteUri);
+        Assert.Equal("http://127.0.0.1:4301/", resolver.Resolve("api")?.AbsoluteUri);
+    }
+
+    [Fact]
     public void Environment_variable_form_is_the_same_key()
     {
         Environment.SetEnvironmentVariable("services__mx__smtp__0", "smtp://127.0.0.1:2525");
