@@ -107,7 +107,7 @@ public sealed class MessageStore(NpgsqlDataSource database)
                     $"the mailbox \"{request.Mailbox}\" does not exist in a recipient's vaultbox", e));
                 return;
             }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.ForeignKeyViolation or PostgresErrorCodes.NotNullViolation)
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
             {
                 // The vaultbox was deleted while the copy was being inserted.
                 request.Fail(new DeliveryFailedException(DeliveryFailure.MailboxMissing, "vaultbox_deleted",
@@ -227,7 +227,6 @@ public sealed class MessageStore(NpgsqlDataSource database)
     {
         var append = request.Append;
         var route = copy.Route;
-        var duration = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(request.StartTimestamp).TotalMilliseconds);
         var command = new NpgsqlBatchCommand(
             "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)");
         command.Parameters.Add(new NpgsqlParameter { Value = route.VaultboxId });
@@ -250,7 +249,7 @@ public sealed class MessageStore(NpgsqlDataSource database)
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.EnvelopeWire ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.BodyStructureWire ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = request.OriginalSize });
-        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, duration) });
+        command.Parameters.Add(new NpgsqlParameter { Value = ElapsedMilliseconds(request.StartTimestamp) });
         command.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
         return command;
     }
@@ -265,27 +264,14 @@ public sealed class MessageStore(NpgsqlDataSource database)
         try
         {
             await using var connection = await database.OpenConnectionAsync(timeout.Token);
-            await LogAsync(connection, vaultboxId, outcome, sizeBytes, startTimestamp, detail, timeout.Token, checkVaultbox: true);
+            await using var batch = new NpgsqlBatch(connection);
+            batch.BatchCommands.Add(LogCommand(vaultboxId, outcome, sizeBytes, startTimestamp, detail, checkVaultbox: true));
+            await batch.ExecuteNonQueryAsync(timeout.Token);
         }
         catch (Exception e) when (e is OperationCanceledException || e is NpgsqlException || DatabaseErrors.IsTransient(e))
         {
             // Best effort: the caller already has its answer.
         }
-    }
-
-    private static async Task LogAsync(
-        NpgsqlConnection connection,
-        Guid? vaultboxId,
-        string outcome,
-        int? sizeBytes,
-        long startTimestamp,
-        string? detail,
-        CancellationToken cancellationToken,
-        bool checkVaultbox = false)
-    {
-        await using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(LogCommand(vaultboxId, outcome, sizeBytes, startTimestamp, detail, checkVaultbox));
-        await batch.ExecuteNonQueryAsync(cancellationToken);
     }
 
     // checkVaultbox: the id came from outside (a URL) and may name no vaultbox; log it as NULL then
@@ -295,15 +281,18 @@ public sealed class MessageStore(NpgsqlDataSource database)
         var sql = checkVaultbox
             ? "INSERT INTO email_processing_logs (vaultbox_id, outcome, size_bytes, duration_ms, detail) VALUES ((SELECT id FROM vaultboxes WHERE id = $1), $2, $3, $4, $5)"
             : "INSERT INTO email_processing_logs (vaultbox_id, outcome, size_bytes, duration_ms, detail) VALUES ($1, $2, $3, $4, $5)";
-        var duration = (int)Math.Min(int.MaxValue, Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds);
         var command = new NpgsqlBatchCommand(sql);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Uuid, Value = (object?)vaultboxId ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = outcome });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (object?)sizeBytes ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { Value = Math.Max(0, duration) });
+        command.Parameters.Add(new NpgsqlParameter { Value = ElapsedMilliseconds(startTimestamp) });
         command.Parameters.Add(Text(detail));
         return command;
     }
+
+    /// <summary>The processing log's <c>duration_ms</c>: time since the delivery started.</summary>
+    private static int ElapsedMilliseconds(long startTimestamp) =>
+        (int)Math.Clamp(Stopwatch.GetElapsedTime(startTimestamp).TotalMilliseconds, 0, int.MaxValue);
 
     private static NpgsqlParameter Text(string? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };

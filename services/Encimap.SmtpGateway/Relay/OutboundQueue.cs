@@ -15,10 +15,11 @@ public sealed class OutboundQueue(NpgsqlDataSource dataSource)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>
-    /// Commits a submitted message. For a rate-limited MotorBlock the count and the insert are
-    /// serialized per account (advisory lock); null when the limit is reached.
+    /// Commits a submitted message under the queue id <paramref name="id"/>. For a rate-limited
+    /// MotorBlock the count and the insert are serialized per account (advisory lock); false when
+    /// the limit is reached (nothing stored).
     /// </summary>
-    public async Task<Guid?> EnqueueAsync(Guid id, Submitter submitter, string envelopeFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    public async Task<bool> EnqueueAsync(Guid id, Submitter submitter, string envelopeFrom, IReadOnlyList<string> recipients, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -29,7 +30,7 @@ public sealed class OutboundQueue(NpgsqlDataSource dataSource)
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
             if (await CountSinceAsync(connection, transaction, motorBlockId, TimeSpan.FromHours(1), cancellationToken) >= submitter.RateLimitPerHour)
             {
-                return null;
+                return false;
             }
         }
 
@@ -46,7 +47,7 @@ public sealed class OutboundQueue(NpgsqlDataSource dataSource)
         insert.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = content, NpgsqlDbType = NpgsqlDbType.Bytea });
         await insert.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return id;
+        return true;
     }
 
     public async Task<long> CountSinceAsync(Guid motorBlockId, TimeSpan window, CancellationToken cancellationToken)

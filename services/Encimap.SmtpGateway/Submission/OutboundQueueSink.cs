@@ -47,10 +47,10 @@ public sealed class OutboundQueueSink(
         var queueId = Guid.CreateVersion7();
         var received = ReceivedField.Format(session.HeloName, session.RemoteEndPoint.Address.ToString(), options.Value.HostName,
             session.ReceivedProtocol(envelope.SmtpUtf8), queueId.ToString("N"), time.GetUtcNow());
-        Guid? id;
+        bool queued;
         try
         {
-            id = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, WithTrace(received, message), cancellationToken);
+            queued = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, WithTrace(received, message), cancellationToken);
         }
         catch (NpgsqlException e)
         {
@@ -58,14 +58,14 @@ public sealed class OutboundQueueSink(
             return new SmtpReply(451, "4.3.0", "Error: queue unavailable, try again later");
         }
 
-        if (id is null)
+        if (!queued)
         {
             telemetry.SubmissionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "rate_limit"));
             return SubmissionSenderPolicy.RateLimited(submitter.RateLimitPerHour);
         }
 
         signal.Wake();
-        return new SmtpReply(250, "2.0.0", $"Ok: queued as {id:N}");
+        return new SmtpReply(250, "2.0.0", $"Ok: queued as {queueId:N}");
     }
 
     private static byte[] WithTrace(string received, ReadOnlyMemory<byte> message)
