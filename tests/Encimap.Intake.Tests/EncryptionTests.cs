@@ -1,4 +1,8 @@
+using System.Formats.Asn1;
 using System.Net;
+using System.Security.Cryptography.Pkcs;
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Text.Json;
 using Encimap.Contracts.Intake;
@@ -108,6 +112,51 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     }
 
     [Fact]
+    public async Task Dotnet_reads_the_enveloped_data_too_and_every_message_has_its_own_key_and_iv()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("envelope", keyTransport: "rsa-oaep");
+        await fleet.AddCertificateAsync(vaultbox);
+        var owner = X509CertificateLoader.LoadPkcs12Collection(await fleet.DownloadP12Async(vaultbox.Id), IntakeFleet.P12Password);
+        Assert.Equal(2, owner.Count);
+        var seen = new List<(byte[] Iv, byte[] Key)>();
+        foreach (var tag in new[] { "envelope-1", "envelope-2" })
+        {
+            var raw = Corpus.Unique(tag, 5_000);
+            var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+            var body = SmimeBody(await fleet.ContentAsync(vaultbox.Id, uid));
+            var cms = new EnvelopedCms();
+            cms.Decode(body);
+
+            Assert.Equal(0, cms.Version);
+            Assert.Equal("2.16.840.1.101.3.4.1.42", cms.ContentEncryptionAlgorithm.Oid.Value);
+            Assert.Equal("1.2.840.113549.1.7.1", cms.ContentInfo.ContentType.Value);
+            Assert.Equal(2, cms.RecipientInfos.Count);
+            var serials = new List<string>();
+            for (var i = 0; i < cms.RecipientInfos.Count; i++)
+            {
+                var keyTransport = Assert.IsType<KeyTransRecipientInfo>(cms.RecipientInfos[i]);
+                Assert.Equal(0, keyTransport.Version);
+                Assert.Equal("1.2.840.113549.1.1.7", keyTransport.KeyEncryptionAlgorithm.Oid.Value);
+                Assert.Equal(SubjectIdentifierType.IssuerAndSerialNumber, keyTransport.RecipientIdentifier.Type);
+                serials.Add(((X509IssuerSerial)keyTransport.RecipientIdentifier.Value!).SerialNumber);
+                seen.Add((ContentEncryptionIv(body), keyTransport.EncryptedKey));
+
+                // Each RecipientInfo on its own opens the content with its certificate's key.
+                var decrypting = new EnvelopedCms();
+                decrypting.Decode(body);
+                decrypting.Decrypt(decrypting.RecipientInfos[i], owner);
+                Assert.Equal(raw, decrypting.ContentInfo.Content);
+            }
+
+            Assert.Equal(owner.Select(c => c.SerialNumber).Order(), serials.Order());
+        }
+
+        Assert.Equal(16, seen[0].Iv.Length);
+        Assert.NotEqual(seen[0].Iv, seen[2].Iv);
+        Assert.Equal(4, seen.Select(s => Convert.ToHexString(s.Key)).Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_vaultbox_with_two_active_certificates_decrypts_with_either_key()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("rotation");
@@ -201,6 +250,29 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var plain = await keys.DecryptAsync(stored, keys.KeyFiles[0]);
         Assert.True(raw.AsSpan().SequenceEqual(plain), $"{name}: the decrypted message differs from the original ({plain.Length} vs {raw.Length} bytes)");
         StoredMessageAssert.OuterHeader(raw, stored, hideSubject, received, sender);
+    }
+
+    // The DER inside a stored message: its body, base64 in CRLF lines.
+    private static byte[] SmimeBody(byte[] stored)
+    {
+        var text = Encoding.ASCII.GetString(stored);
+        return Convert.FromBase64String(text[(text.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..]);
+    }
+
+    // EnvelopedCms does not show the IV after Decode: ContentInfo → [0] → EnvelopedData →
+    // EncryptedContentInfo → contentEncryptionAlgorithm → parameters (RFC 5652 §6.1, RFC 3565 §4.1).
+    private static byte[] ContentEncryptionIv(byte[] der)
+    {
+        var contentInfo = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        contentInfo.ReadObjectIdentifier();
+        var envelopedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
+        envelopedData.ReadInteger();
+        envelopedData.ReadSetOf();
+        var encryptedContentInfo = envelopedData.ReadSequence();
+        encryptedContentInfo.ReadObjectIdentifier();
+        var algorithm = encryptedContentInfo.ReadSequence();
+        algorithm.ReadObjectIdentifier();
+        return algorithm.ReadOctetString();
     }
 
     public void Dispose() => Directory.Delete(_work, recursive: true);

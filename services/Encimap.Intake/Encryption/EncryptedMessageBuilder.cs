@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -75,8 +74,8 @@ public sealed class EncryptedMessageBuilder
         }
 
         var header = BuildHeader(original, settings);
-        var der = Encrypt(raw, settings.Certificates, settings.KeyTransport);
-        return new EncryptedMessage(Assemble(header, der), AlreadyEncrypted: false);
+        var cms = EnvelopedDataWriter.Encrypt(raw.Span, settings.Certificates, settings.KeyTransport);
+        return new EncryptedMessage(cms.Encode(header, Assemble), AlreadyEncrypted: false);
     }
 
     /// <summary>
@@ -127,27 +126,6 @@ public sealed class EncryptedMessageBuilder
         }
     }
 
-    /// <summary>The CMS EnvelopedData (DER) of <paramref name="content"/> for every certificate.</summary>
-    public static byte[] Encrypt(ReadOnlyMemory<byte> content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport)
-    {
-        ArgumentNullException.ThrowIfNull(certificates);
-        if (certificates.Count == 0)
-        {
-            throw new ArgumentException("at least one certificate is needed", nameof(certificates));
-        }
-
-        var padding = keyTransport == KeyTransport.RsaOaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1;
-        var recipients = new CmsRecipientCollection();
-        foreach (var certificate in certificates)
-        {
-            recipients.Add(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, certificate, padding));
-        }
-
-        var cms = new EnvelopedCms(new ContentInfo(WholeArray(content)), new AlgorithmIdentifier(new Oid(Aes256CbcOid)));
-        cms.Encrypt(recipients);
-        return cms.Encode();
-    }
-
     private byte[] BuildHeader(MimeMessage original, EncryptionSettings settings)
     {
         var header = new MemoryStream(1024);
@@ -184,7 +162,7 @@ public sealed class EncryptedMessageBuilder
     }
 
     // Header bytes + base64 of the DER in 76-character lines, into one exactly-sized array.
-    private static byte[] Assemble(byte[] header, byte[] der)
+    private static byte[] Assemble(byte[] header, ReadOnlySpan<byte> der)
     {
         var fullLines = der.Length / Base64LineBytes;
         var rest = der.Length % Base64LineBytes;
@@ -200,7 +178,7 @@ public sealed class EncryptedMessageBuilder
         var position = header.Length;
         for (var offset = 0; offset < der.Length; offset += Base64LineBytes)
         {
-            var chunk = der.AsSpan(offset, Math.Min(Base64LineBytes, der.Length - offset));
+            var chunk = der.Slice(offset, Math.Min(Base64LineBytes, der.Length - offset));
             Base64.EncodeToUtf8(chunk, output.AsSpan(position), out _, out var written);
             position += written;
             output[position++] = (byte)'\r';
@@ -252,12 +230,6 @@ public sealed class EncryptedMessageBuilder
             ? value
             : null;
     }
-
-    // ContentInfo takes an array: use the message's own when the memory spans one exactly.
-    private static byte[] WholeArray(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : memory.ToArray();
 
     private static bool IsContentInfoOf(byte[] body, string contentType)
     {
