@@ -444,9 +444,10 @@ public sealed class PostgresImapSession(
         sql.Append(needEnvelope ? "imap_envelope, CASE WHEN imap_envelope IS NULL THEN envelope::text END, " : "NULL::bytea, NULL, ");
         sql.Append(needWireStructure ? "imap_body_structure, " : "NULL::bytea, ");
         sql.Append(needDecodedStructure ? "body_structure::text, " : needWireStructure ? "CASE WHEN imap_body_structure IS NULL THEN body_structure::text END, " : "NULL, ");
-        sql.Append(needBody ? "content " : needHeader
-            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END "
-            : "NULL::bytea ");
+        // A message stored as header and DER (content_der) is rendered here, not in SQL.
+        sql.Append(needBody ? "content, content_der " : needHeader
+            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END, NULL::bytea "
+            : "NULL::bytea, NULL::bytea ");
         sql.Append("FROM messages WHERE mailbox_id = $1 AND ");
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue(_mailboxId);
@@ -472,6 +473,12 @@ public sealed class PostgresImapSession(
             var structureWire = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7);
             var structureJson = reader.IsDBNull(8) ? null : reader.GetString(8);
             byte[]? content = reader.IsDBNull(9) ? null : await reader.GetFieldValueAsync<byte[]>(9, cancellationToken);
+            if (content is not null && !await reader.IsDBNullAsync(10, cancellationToken))
+            {
+                var der = await reader.GetFieldValueAsync<byte[]>(10, cancellationToken);
+                content = Base64Lines.Concat(content, der);
+            }
+
             var structure = structureJson is null ? null : MimeJson.DeserializeBodyStructure(structureJson);
             if (structure is null && content is not null && (needDecodedStructure || needBinary))
             {
@@ -737,9 +744,10 @@ public sealed class PostgresImapSession(
                 batch.BatchCommands.Add(Command(
                     """
                     INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, flags, internal_date, size_bytes, message_id, from_domain,
-                                          to_alias, subject, envelope, body_structure, content, imap_envelope, imap_body_structure)
+                                          to_alias, subject, envelope, body_structure, content, content_der, imap_envelope,
+                                          imap_body_structure)
                     SELECT vaultbox_id, $2, $3 + row_number() OVER (ORDER BY uid) - 1, $4, flags, internal_date, size_bytes, message_id,
-                           from_domain, to_alias, subject, envelope, body_structure, content, imap_envelope, imap_body_structure
+                           from_domain, to_alias, subject, envelope, body_structure, content, content_der, imap_envelope, imap_body_structure
                     FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)
                     """, _mailboxId, targetId, first, modseq, sources.ToArray()));
             }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Encimap.Mime;
 using Encimap.Testing;
 using Npgsql;
 
@@ -65,6 +66,35 @@ public sealed class SchemaTests
         // Never a plaintext password.
         await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () =>
             Sql.ExecuteAsync(connection, "UPDATE imap_app_credentials SET password_hash = 'hunter2' WHERE vaultbox_id = $1", a));
+    }
+
+    [Fact]
+    public async Task A_message_stored_as_header_and_der_is_served_as_the_base64_lines_the_servers_write()
+    {
+        await using var db = await TestDatabases.CreateAsync();
+        await using var connection = new NpgsqlConnection(db.EncimapApp);
+        await connection.OpenAsync();
+        var head = "Subject: x\r\n\r\n"u8.ToArray();
+        var lengths = Enumerable.Range(1, 130).Concat([57 * 40, 57 * 40 + 1, 100_003]);
+        foreach (var length in lengths)
+        {
+            var der = new byte[length];
+            Random.Shared.NextBytes(der);
+            var expected = Base64Lines.Concat(head, der);
+            Assert.Equal(expected, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes($1, $2)", head, der));
+            Assert.Equal(Base64Lines.EncodedLength(length), await Sql.ScalarAsync<long>(connection, "SELECT base64_lines_length($1)", (long)length));
+        }
+
+        Assert.Equal(head, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes($1, NULL)", head));
+
+        // size_bytes is the size of what is served, header and base64 lines together.
+        var box = await InsertVaultboxAsync(connection, "cat", "call.example");
+        var inbox = await Sql.ScalarAsync<long>(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'INBOX', 1) RETURNING id", box);
+        const string insert = "INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content, content_der) VALUES ($1, $2, $3, 1, $4, $5, $6)";
+        var served = head.Length + (int)Base64Lines.EncodedLength(100);
+        await Sql.ExecuteAsync(connection, insert, box, inbox, 1L, served, head, new byte[100]);
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, 2L, head.Length + 100, head, new byte[100]));
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, 3L, head.Length, head, Array.Empty<byte>()));
     }
 
     [Fact]

@@ -77,8 +77,9 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             """
-            SELECT size_bytes, octet_length(content), message_id, from_domain, to_alias, subject, envelope::text,
-                   body_structure::text, cardinality(flags), modseq, dedup_key IS NOT NULL
+            SELECT size_bytes, octet_length(message_bytes(content, content_der)), message_id, from_domain, to_alias, subject, envelope::text,
+                   body_structure::text, cardinality(flags), modseq, dedup_key IS NOT NULL,
+                   position('\x0d0a0d0a'::bytea IN content) = octet_length(content) - 3, octet_length(content_der)
             FROM messages WHERE vaultbox_id = $1 AND uid = $2
             """, connection);
         command.Parameters.AddWithValue(vaultbox.Id);
@@ -95,6 +96,9 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         Assert.Equal(0, reader.GetInt32(8));
         Assert.Equal(2, reader.GetInt64(9));
         Assert.True(reader.GetBoolean(10));
+        // Stored as the header and the DER: what IMAP serves is a third larger.
+        Assert.True(reader.GetBoolean(11));
+        Assert.True(reader.GetInt32(12) * 4 / 3 < reader.GetInt32(0), "the DER is stored, not the base64");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed record Vaultbox(SmtpFleet Fleet, Guid UserId, Guid Id, string Addr
         await using var connection = new NpgsqlConnection(Fleet.Databases.EncimapApp);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT m.content FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = $2 ORDER BY m.uid",
+            "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = $2 ORDER BY m.uid",
             connection);
         command.Parameters.AddWithValue(Id);
         command.Parameters.AddWithValue(mailbox);

@@ -150,7 +150,7 @@ public sealed partial class DeliveryService(
             var settings = new EncryptionSettings(recipients, route.KeyTransport, route.HideSubject, received, message.EnvelopeSender);
             var encrypted = builder.Build(message.Raw, original, settings);
             activity?.SetTag("encimap.message.already_encrypted", encrypted.AlreadyEncrypted);
-            var copy = StoredMetadata.Prepare(route, encrypted.Content, original);
+            var copy = StoredMetadata.Prepare(route, encrypted, original);
             telemetry.EncryptionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return copy;
         }

@@ -43,7 +43,7 @@ public sealed class MessageStore(NpgsqlDataSource database)
     private const string DedupIndex = "messages_vaultbox_id_dedup_key_key";
     private const int MaxAttempts = 3;
 
-    // Raised by deliver_message (migration 0006).
+    // Raised by deliver_message (migrations 0006, 0007).
     private const string RouteChangedState = "EN001";
     private const string MailboxMissingState = "EN002";
 
@@ -228,7 +228,7 @@ public sealed class MessageStore(NpgsqlDataSource database)
         var append = request.Append;
         var route = copy.Route;
         var command = new NpgsqlBatchCommand(
-            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)");
+            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)");
         command.Parameters.Add(new NpgsqlParameter { Value = route.VaultboxId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Mailbox });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)request.RouteAddresses(route.VaultboxId) ?? DBNull.Value });
@@ -243,7 +243,14 @@ public sealed class MessageStore(NpgsqlDataSource database)
         command.Parameters.Add(Text(copy.Subject));
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.EnvelopeJson ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Content });
+        // The head and the DER, not the base64 lines IMAP serves: a quarter fewer bytes to write.
+        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>>
+        {
+            NpgsqlDbType = NpgsqlDbType.Bytea,
+            TypedValue = copy.Der is null ? copy.Content : copy.Content.AsMemory(0, copy.HeadLength),
+        });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.Der ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { Value = copy.Content.Length });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)append?.Flags.ToArray() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)append?.InternalDate?.ToUniversalTime() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.EnvelopeWire ?? DBNull.Value });

@@ -1,5 +1,6 @@
 using System.Text;
 using Encimap.Imap.Protocol;
+using Encimap.Intake.Encryption;
 using Encimap.Mime;
 
 namespace Encimap.Intake.Delivery;
@@ -13,8 +14,9 @@ public static class StoredMetadata
 {
     private const int MaxTextLength = 4096;
 
-    public static PreparedCopy Prepare(VaultboxRoute route, byte[] stored, MimeMessage original)
+    public static PreparedCopy Prepare(VaultboxRoute route, EncryptedMessage encrypted, MimeMessage original)
     {
+        var stored = encrypted.Content;
         var parsed = MimeMessage.Parse(stored);
         var envelopeValue = Envelope.FromHeaders(parsed.Headers);
         var structureValue = BodyStructure.From(parsed.Root);
@@ -23,6 +25,8 @@ public static class StoredMetadata
         return new PreparedCopy(
             route,
             stored,
+            encrypted.Der,
+            encrypted.HeadLength,
             MessageId: Clean(parsed.MessageId),
             FromDomain: Clean(FromDomain(parsed.Headers) ?? FromDomain(original.Headers)),
             Subject: route.HideSubject ? null : Clean(original.Subject),

@@ -1,14 +1,12 @@
-using System.Buffers.Text;
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Security.Cryptography.Pkcs;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using Encimap.Mime;
-
 namespace Encimap.Intake.Encryption;
 
 /// <summary>The message as it is stored.</summary>
 /// <param name="Content">The bytes served over IMAP.</param>
 /// <param name="AlreadyEncrypted">The original was already S/MIME encrypted and is stored unchanged.</param>
-public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted);
+/// <param name="Der">
+/// The CMS EnvelopedData that <see cref="Content"/> carries as base64 lines after its first
+/// <paramref name="HeadLength"/> bytes; the database keeps these bytes and the head, not the
+/// base64. Null when the message is stored as it is.
+/// </param>
+/// <param name="HeadLength">Length of the outer header, blank line included, when <paramref name="Der"/> is set.</param>
+public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted, byte[]? Der = null, int HeadLength = 0);

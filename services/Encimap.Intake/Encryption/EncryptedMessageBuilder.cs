@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -41,7 +40,6 @@ public sealed class EncryptedMessageBuilder
     /// <summary>id-aes256-CBC (RFC 3565).</summary>
     public const string Aes256CbcOid = "2.16.840.1.101.3.4.1.42";
 
-    private const int Base64LineBytes = 57; // 76 characters
     private static readonly string[] CopiedFields = ["From", "To", "Cc", "Date", "Message-ID", "Subject"];
 
     private static readonly byte[] FixedFields = Encoding.ASCII.GetBytes(
@@ -74,8 +72,8 @@ public sealed class EncryptedMessageBuilder
         }
 
         var header = BuildHeader(original, settings);
-        var cms = EnvelopedDataWriter.Encrypt(raw.Span, settings.Certificates, settings.KeyTransport);
-        return new EncryptedMessage(cms.Encode(header, Assemble), AlreadyEncrypted: false);
+        var der = EnvelopedDataWriter.Encrypt(raw.Span, settings.Certificates, settings.KeyTransport).Encode();
+        return new EncryptedMessage(Base64Lines.Concat(header, der), AlreadyEncrypted: false, der, header.Length);
     }
 
     /// <summary>
@@ -159,33 +157,6 @@ public sealed class EncryptedMessageBuilder
 
         header.Write(FixedFields);
         return header.ToArray();
-    }
-
-    // Header bytes + base64 of the DER in 76-character lines, into one exactly-sized array.
-    private static byte[] Assemble(byte[] header, ReadOnlySpan<byte> der)
-    {
-        var fullLines = der.Length / Base64LineBytes;
-        var rest = der.Length % Base64LineBytes;
-        long bodyLength = (long)fullLines * 78 + (rest == 0 ? 0 : ((rest + 2) / 3 * 4) + 2);
-        var total = header.Length + bodyLength;
-        if (total > Array.MaxLength)
-        {
-            throw new InvalidOperationException("the encrypted message is too large");
-        }
-
-        var output = new byte[total];
-        header.CopyTo(output, 0);
-        var position = header.Length;
-        for (var offset = 0; offset < der.Length; offset += Base64LineBytes)
-        {
-            var chunk = der.Slice(offset, Math.Min(Base64LineBytes, der.Length - offset));
-            Base64.EncodeToUtf8(chunk, output.AsSpan(position), out _, out var written);
-            position += written;
-            output[position++] = (byte)'\r';
-            output[position++] = (byte)'\n';
-        }
-
-        return output;
     }
 
     // Raw header bytes with every bare CR or LF turned into CRLF.

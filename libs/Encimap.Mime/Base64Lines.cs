@@ -1,0 +1,52 @@
+using System.Buffers.Text;
+
+namespace Encimap.Mime;
+
+/// <summary>
+/// A MIME base64 body (RFC 2045 §6.8) as Encimap writes it: 76-character lines, each one, the
+/// last included, ended by CRLF. The intake writes stored messages this way and the IMAP server
+/// renders the same bytes from the DER it finds in the database, so both use this one encoder;
+/// the database's <c>message_bytes()</c> renders them too.
+/// </summary>
+public static class Base64Lines
+{
+    /// <summary>Input bytes per full line (76 characters).</summary>
+    public const int LineBytes = 57;
+
+    /// <summary>Encoded length of <paramref name="dataLength"/> bytes, line breaks included.</summary>
+    public static long EncodedLength(long dataLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(dataLength);
+        var rest = dataLength % LineBytes;
+        return dataLength / LineBytes * 78 + (rest == 0 ? 0 : (rest + 2) / 3 * 4 + 2);
+    }
+
+    /// <summary><paramref name="head"/> followed by <paramref name="data"/> in base64 lines, in one exactly-sized array.</summary>
+    public static byte[] Concat(ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
+    {
+        var total = head.Length + EncodedLength(data.Length);
+        if (total > Array.MaxLength)
+        {
+            throw new InvalidOperationException("the encoded message is too large");
+        }
+
+        var output = new byte[total];
+        head.CopyTo(output);
+        Encode(data, output.AsSpan(head.Length));
+        return output;
+    }
+
+    /// <summary>Writes the lines of <paramref name="data"/> to <paramref name="destination"/>, which must hold <see cref="EncodedLength"/> bytes.</summary>
+    public static void Encode(ReadOnlySpan<byte> data, Span<byte> destination)
+    {
+        var position = 0;
+        for (var offset = 0; offset < data.Length; offset += LineBytes)
+        {
+            var chunk = data.Slice(offset, Math.Min(LineBytes, data.Length - offset));
+            Base64.EncodeToUtf8(chunk, destination[position..], out _, out var written);
+            position += written;
+            destination[position++] = (byte)'\r';
+            destination[position++] = (byte)'\n';
+        }
+    }
+}
