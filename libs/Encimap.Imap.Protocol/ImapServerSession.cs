@@ -19,6 +19,7 @@ public sealed class ImapServerSession : IUpdateSink
     private readonly List<uint> _pendingExpunges = [];
     private PipeReader _reader = null!;
     private PipeWriter _pipe = null!;
+    private CancellationToken _connectionClosing;
     private ImapWriter _writer = null!;
     private MailboxView? _view;
     private bool _allowExpunges = true;
@@ -80,6 +81,7 @@ public sealed class ImapServerSession : IUpdateSink
     /// <summary>Serves the connection until LOGOUT, a fatal error, a timeout or the client leaving.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        _connectionClosing = cancellationToken;
         try
         {
             _writer.Raw($"* OK [CAPABILITY {Capabilities}] {_options.Greeting}\r\n");
@@ -166,7 +168,17 @@ public sealed class ImapServerSession : IUpdateSink
         _writer = new ImapWriter(_pipe) { Utf8 = _utf8 };
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken) => await _pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        var result = await _pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+        if (result.IsCanceled && !cancellationToken.IsCancellationRequested)
+        {
+            // StreamPipeWriter reports a flush as cancelled, without writing, when the token of an
+            // earlier flush was cancelled just as that flush finished. The bytes are still
+            // buffered: send them now.
+            await _pipe.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private async Task<ReceiveResult?> ReadCommandAsync(CancellationToken cancellationToken)
     {
@@ -1066,5 +1078,10 @@ public sealed class ImapServerSession : IUpdateSink
         new FetchWriter(_writer, null, _view, items).Write(new FetchedMessage { Uid = update.Uid, Flags = update.Flags, ModSeq = update.ModSeq }, items);
     }
 
-    async ValueTask IUpdateSink.FlushAsync(CancellationToken cancellationToken) => await FlushAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>
+    /// Flushes with the connection's token, not the caller's: IDLE's updates are flushed by a loop
+    /// that DONE cancels, and a write cut short by DONE could leave part of a TLS record behind or
+    /// keep the next response (the tagged OK) from being sent.
+    /// </summary>
+    async ValueTask IUpdateSink.FlushAsync(CancellationToken cancellationToken) => await FlushAsync(_connectionClosing).ConfigureAwait(false);
 }
