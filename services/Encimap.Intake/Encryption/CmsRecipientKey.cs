@@ -39,7 +39,7 @@ internal sealed class CmsRecipientKey
     public static CmsRecipientKey For(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
-        return Keys.TryGetValue(certificate, out var known) ? known : Keys.GetValue(certificate, static c => new CmsRecipientKey(c));
+        return Keys.GetValue(certificate, static c => new CmsRecipientKey(c));
     }
 
     /// <summary>KeyTransRecipientInfo, version 0 (issuerAndSerialNumber), RFC 5652 §6.2.1.</summary>

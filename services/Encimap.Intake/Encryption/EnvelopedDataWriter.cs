@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -47,7 +46,8 @@ public static class EnvelopedDataWriter
         }
 
         var cipherLength = (content.Length / BlockBytes + 1) * BlockBytes; // PKCS#7 padding always adds
-        var ciphertext = ArrayPool<byte>.Shared.Rent(cipherLength);
+        // Not pooled: messages go up to tens of megabytes, and the pool would keep such arrays.
+        var ciphertext = GC.AllocateUninitializedArray<byte>(cipherLength);
         Span<byte> key = stackalloc byte[KeyBytes];
         Span<byte> iv = stackalloc byte[BlockBytes];
         try
@@ -77,7 +77,7 @@ public static class EnvelopedDataWriter
                         }
                     }
 
-                    WriteEncryptedContentInfo(writer, iv, ciphertext.AsSpan(0, cipherLength));
+                    WriteEncryptedContentInfo(writer, iv, ciphertext);
                 }
             }
 
@@ -86,7 +86,6 @@ public static class EnvelopedDataWriter
         finally
         {
             CryptographicOperations.ZeroMemory(key);
-            ArrayPool<byte>.Shared.Return(ciphertext);
         }
     }
 
