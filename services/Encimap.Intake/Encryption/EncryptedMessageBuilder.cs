@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -72,7 +73,7 @@ public sealed class EncryptedMessageBuilder
         }
 
         var header = BuildHeader(original, settings);
-        var der = EnvelopedDataWriter.Encrypt(raw.Span, settings.Certificates, settings.KeyTransport).Encode();
+        var der = Encrypt(raw, settings.Certificates, settings.KeyTransport);
         return new EncryptedMessage(Base64Lines.Concat(header, der), AlreadyEncrypted: false, der, header.Length);
     }
 
@@ -122,6 +123,27 @@ public sealed class EncryptedMessageBuilder
         {
             return false;
         }
+    }
+
+    /// <summary>The CMS EnvelopedData (DER) of <paramref name="content"/> for every certificate.</summary>
+    public static byte[] Encrypt(ReadOnlyMemory<byte> content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport)
+    {
+        ArgumentNullException.ThrowIfNull(certificates);
+        if (certificates.Count == 0)
+        {
+            throw new ArgumentException("at least one certificate is needed", nameof(certificates));
+        }
+
+        var padding = keyTransport == KeyTransport.RsaOaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1;
+        var recipients = new CmsRecipientCollection();
+        foreach (var certificate in certificates)
+        {
+            recipients.Add(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, certificate, padding));
+        }
+
+        var cms = new EnvelopedCms(new ContentInfo(WholeArray(content)), new AlgorithmIdentifier(new Oid(Aes256CbcOid)));
+        cms.Encrypt(recipients);
+        return cms.Encode();
     }
 
     private byte[] BuildHeader(MimeMessage original, EncryptionSettings settings)
@@ -201,6 +223,12 @@ public sealed class EncryptedMessageBuilder
             ? value
             : null;
     }
+
+    // ContentInfo takes an array: use the message's own when the memory spans one exactly.
+    private static byte[] WholeArray(ReadOnlyMemory<byte> memory) =>
+        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : memory.ToArray();
 
     private static bool IsContentInfoOf(byte[] body, string contentType)
     {
