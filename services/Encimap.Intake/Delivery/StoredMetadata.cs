@@ -24,9 +24,7 @@ public static class StoredMetadata
         var bodyStructure = JsonForJsonb(MimeJson.Serialize(structureValue));
         return new PreparedCopy(
             route,
-            stored,
-            encrypted.Der,
-            encrypted.HeadLength,
+            encrypted,
             MessageId: Clean(parsed.MessageId),
             FromDomain: Clean(FromDomain(parsed.Headers) ?? FromDomain(original.Headers)),
             Subject: route.HideSubject ? null : Clean(original.Subject),

@@ -9,4 +9,8 @@ namespace Encimap.Intake.Encryption;
 /// base64. Null when the message is stored as it is.
 /// </param>
 /// <param name="HeadLength">Length of the outer header, blank line included, when <paramref name="Der"/> is set.</param>
-public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted, byte[]? Der = null, int HeadLength = 0);
+public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted, byte[]? Der = null, int HeadLength = 0)
+{
+    /// <summary>What goes in <c>messages.content</c>: the head when the DER is kept apart, else all of it.</summary>
+    public ReadOnlyMemory<byte> StoredContent => Der is null ? Content : Content.AsMemory(0, HeadLength);
+}
