@@ -91,10 +91,20 @@ public sealed class SchemaTests
         var box = await InsertVaultboxAsync(connection, "cat", "call.example");
         var inbox = await Sql.ScalarAsync<long>(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'INBOX', 1) RETURNING id", box);
         const string insert = "INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content, content_der) VALUES ($1, $2, $3, 1, $4, $5, $6)";
-        var served = head.Length + (int)Base64Lines.EncodedLength(100);
-        await Sql.ExecuteAsync(connection, insert, box, inbox, 1L, served, head, new byte[100]);
-        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, 2L, head.Length + 100, head, new byte[100]));
-        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, 3L, head.Length, head, Array.Empty<byte>()));
+        var uid = 1L;
+        foreach (var length in new[] { 1, 2, 3, 4, 56, 57, 58, 100, 114, 115, 100_003 })
+        {
+            var der = new byte[length];
+            var served = head.Length + (int)Base64Lines.EncodedLength(length);
+            await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, uid, served - 1, head, der));
+            await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, uid, served + 1, head, der));
+            await Sql.ExecuteAsync(connection, insert, box, inbox, uid++, served, head, der);
+        }
+
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, uid, head.Length + 100, head, new byte[100]));
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, insert, box, inbox, uid, head.Length, head, Array.Empty<byte>()));
+        // Without DER, the size is the content's.
+        await Sql.ExecuteAsync(connection, insert, box, inbox, uid, head.Length, head, null);
     }
 
     [Fact]
