@@ -6,6 +6,7 @@ using System.Security.Cryptography.Xml;
 using System.Text;
 using System.Text.Json;
 using Encimap.Contracts.Intake;
+using Encimap.Mime;
 
 namespace Encimap.Intake.Tests;
 
@@ -99,6 +100,14 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         // Stored as the header and the DER: what IMAP serves is a third larger.
         Assert.True(reader.GetBoolean(11));
         Assert.True(reader.GetInt32(12) * 4 / 3 < reader.GetInt32(0), "the DER is stored, not the base64");
+        await reader.DisposeAsync();
+
+        // The intake computes the structure without rendering the base64: it must be what parsing
+        // the served message gives, sizes and offsets included.
+        var served = await fleet.ContentAsync(vaultbox.Id, uid);
+        var expected = MimeJson.Serialize(BodyStructure.From(MimeMessage.Parse(served).Root));
+        Assert.True(await fleet.ScalarAsync<bool>(
+            "SELECT body_structure = $3::jsonb FROM messages WHERE vaultbox_id = $1 AND uid = $2", vaultbox.Id, (long)uid, expected));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class StoreRequest(
     public string[]? RouteAddresses(Guid vaultboxId) => routeAddresses?.GetValueOrDefault(vaultboxId);
 
     /// <summary>Bytes of encrypted content this request adds to a transaction.</summary>
-    public long ContentBytes => Copies.Sum(c => (long)c.Stored.Content.Length);
+    public long ContentBytes => Copies.Sum(c => (long)c.Stored.ServedLength);
 
     /// <summary>The vaultbox whose group-commit partition serializes this request (the lowest id, as locks are taken in id order).</summary>
     public Guid FirstVaultboxId => Copies.Min(c => c.Route.VaultboxId);

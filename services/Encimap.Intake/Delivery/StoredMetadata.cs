@@ -7,8 +7,9 @@ namespace Encimap.Intake.Delivery;
 
 /// <summary>
 /// The searchable columns of a stored message, computed once at delivery from the STORED
-/// (encrypted) message — what IMAP serves — so that ENVELOPE and BODYSTRUCTURE never need the
-/// content again: as JSON, and in IMAP wire syntax for the common FETCH of both.
+/// (encrypted) message — what IMAP serves, without rendering its base64 — so that ENVELOPE and
+/// BODYSTRUCTURE never need the content again: as JSON, and in IMAP wire syntax for the common
+/// FETCH of both.
 /// </summary>
 public static class StoredMetadata
 {
@@ -16,10 +17,17 @@ public static class StoredMetadata
 
     public static PreparedCopy Prepare(VaultboxRoute route, EncryptedMessage encrypted, MimeMessage original)
     {
-        var stored = encrypted.Content;
-        var parsed = MimeMessage.Parse(stored);
+        // With the DER kept apart, Content is the outer header alone: its one part's body is the
+        // DER's base64 lines, whose length is known without rendering them. The part is
+        // application/pkcs7-mime, so BODYSTRUCTURE counts no lines for it (RFC 3501 §7.4.2).
+        var parsed = MimeMessage.Parse(encrypted.Content);
         var envelopeValue = Envelope.FromHeaders(parsed.Headers);
         var structureValue = BodyStructure.From(parsed.Root);
+        if (encrypted.Der is not null)
+        {
+            structureValue = structureValue with { Size = encrypted.ServedBodyLength, BodyLength = encrypted.ServedBodyLength };
+        }
+
         var envelope = JsonForJsonb(MimeJson.Serialize(envelopeValue));
         var bodyStructure = JsonForJsonb(MimeJson.Serialize(structureValue));
         return new PreparedCopy(

@@ -74,7 +74,7 @@ public sealed class EncryptedMessageBuilder
 
         var header = BuildHeader(original, settings);
         var der = Encrypt(raw, settings.Certificates, settings.KeyTransport);
-        return new EncryptedMessage(Base64Lines.Concat(header, der), AlreadyEncrypted: false, der, header.Length);
+        return new EncryptedMessage(header, AlreadyEncrypted: false, der);
     }
 
     /// <summary>
