@@ -4,9 +4,9 @@ namespace Encimap.Mime;
 
 /// <summary>
 /// A MIME base64 body (RFC 2045 §6.8) as Encimap writes it: 76-character lines, each one, the
-/// last included, ended by CRLF. The intake writes stored messages this way and the IMAP server
-/// renders the same bytes from the DER it finds in the database, so both use this one encoder;
-/// the database's <c>message_bytes()</c> renders them too.
+/// last included, ended by CRLF. The IMAP server renders a stored message's body this way from
+/// the DER it finds in the database, and the intake counts the same length for RFC822.SIZE; the
+/// database's <c>message_bytes()</c> renders the same bytes for SQL readers.
 /// </summary>
 public static class Base64Lines
 {
@@ -19,21 +19,6 @@ public static class Base64Lines
         ArgumentOutOfRangeException.ThrowIfNegative(dataLength);
         var rest = dataLength % LineBytes;
         return dataLength / LineBytes * 78 + (rest == 0 ? 0 : (rest + 2) / 3 * 4 + 2);
-    }
-
-    /// <summary><paramref name="head"/> followed by <paramref name="data"/> in base64 lines, in one exactly-sized array.</summary>
-    public static byte[] Concat(ReadOnlySpan<byte> head, ReadOnlySpan<byte> data)
-    {
-        var total = head.Length + EncodedLength(data.Length);
-        if (total > Array.MaxLength)
-        {
-            throw new InvalidOperationException("the encoded message is too large");
-        }
-
-        var output = new byte[total];
-        head.CopyTo(output);
-        Encode(data, output.AsSpan(head.Length));
-        return output;
     }
 
     /// <summary>Writes the lines of <paramref name="data"/> to <paramref name="destination"/>, which must hold <see cref="EncodedLength"/> bytes.</summary>

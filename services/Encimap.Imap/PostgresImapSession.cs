@@ -472,19 +472,15 @@ public sealed class PostgresImapSession(
             var envelopeJson = reader.IsDBNull(6) ? null : reader.GetString(6);
             var structureWire = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7);
             var structureJson = reader.IsDBNull(8) ? null : reader.GetString(8);
-            byte[]? content = reader.IsDBNull(9) ? null : await reader.GetFieldValueAsync<byte[]>(9, cancellationToken);
-            if (content is not null && !await reader.IsDBNullAsync(10, cancellationToken))
-            {
-                var der = await reader.GetFieldValueAsync<byte[]>(10, cancellationToken);
-                content = Base64Lines.Concat(content, der);
-            }
-
+            using var rendered = await reader.IsDBNullAsync(9, cancellationToken) ? null : await RenderedContent.ReadAsync(reader, 9, 10, cancellationToken);
+            var content = rendered?.Bytes;
             var structure = structureJson is null ? null : MimeJson.DeserializeBodyStructure(structureJson);
-            if (structure is null && content is not null && (needDecodedStructure || needBinary))
+            if (structure is null && content is { } parsed && (needDecodedStructure || needBinary))
             {
-                structure = BodyStructure.From(MimeMessage.Parse(content).Root);
+                structure = BodyStructure.From(MimeMessage.Parse(parsed).Root);
             }
 
+            // The writer copies what it answers before WriteAsync returns; then the rendering goes back to its pool.
             await writer.WriteAsync(new FetchedMessage
             {
                 Uid = uid,
@@ -497,10 +493,10 @@ public sealed class PostgresImapSession(
                 EnvelopeWire = envelopeWire is null ? default(ReadOnlyMemory<byte>?) : envelopeWire,
                 BodyStructure = structure is null ? null : MimeMapping.ToImap(structure),
                 BodyStructureWire = structureWire is null ? default(ReadOnlyMemory<byte>?) : structureWire,
-                Content = needBody && content is not null ? content : default(ReadOnlyMemory<byte>?),
-                Header = needHeader && content is not null ? content : default(ReadOnlyMemory<byte>?),
-                PartResolver = content is null || structure is null ? null : section => Sections.Resolve(content, structure, section),
-                BinaryResolver = content is null ? null : part => Sections.Decode(content, part),
+                Content = needBody ? content : null,
+                Header = needHeader ? content : null,
+                PartResolver = content is not { } forParts || structure is null ? null : section => Sections.Resolve(forParts, structure, section),
+                BinaryResolver = content is not { } forBinary ? null : part => Sections.Decode(forBinary, part),
             }, cancellationToken);
         }
     }

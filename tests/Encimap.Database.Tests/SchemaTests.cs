@@ -80,7 +80,9 @@ public sealed class SchemaTests
         {
             var der = new byte[length];
             Random.Shared.NextBytes(der);
-            var expected = Base64Lines.Concat(head, der);
+            var expected = new byte[head.Length + Base64Lines.EncodedLength(length)];
+            head.CopyTo(expected, 0);
+            Base64Lines.Encode(der, expected.AsSpan(head.Length));
             Assert.Equal(expected, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes($1, $2)", head, der));
             Assert.Equal(Base64Lines.EncodedLength(length), await Sql.ScalarAsync<long>(connection, "SELECT base64_lines_length($1)", (long)length));
         }
