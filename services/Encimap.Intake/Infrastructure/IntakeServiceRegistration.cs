@@ -61,6 +61,12 @@ public static class IntakeServiceRegistration
                 dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             }
 
+            // A connection going back to the pool would otherwise queue RESET ALL, CLOSE ALL,
+            // UNLISTEN, DISCARD TEMP… for its next use: a simple-query round of parsing and
+            // executing per delivery. The intake keeps no session state (no SET, LISTEN,
+            // session advisory locks or temporary tables), so there is nothing to reset.
+            dataSource.ConnectionStringBuilder.NoResetOnClose = true;
+
             return dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
         });
         services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("intake");
