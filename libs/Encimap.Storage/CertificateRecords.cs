@@ -180,18 +180,27 @@ public static class CertificateRecords
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(transaction);
-        await using var command = new NpgsqlCommand("""
-            WITH locked AS (
-                SELECT id FROM vaultboxes WHERE id = @vaultbox_id FOR UPDATE SKIP LOCKED
-            )
-            SELECT EXISTS (SELECT 1 FROM locked)
-               AND NOT EXISTS (
-                   SELECT 1 FROM vaultbox_certs
-                   WHERE vaultbox_id = @vaultbox_id AND status = 'active' AND not_after >= @renew_before)
+        // Two statements, not one: under READ COMMITTED a statement reads the snapshot taken when
+        // it starts. A single "lock and check" statement could start before another renewer
+        // commits, get the lock the moment that renewer releases it, and still not see the
+        // successor it inserted. The check below starts after the lock is held, so it does.
+        await using (var lockCommand = new NpgsqlCommand(
+            "SELECT 1 FROM vaultboxes WHERE id = @vaultbox_id FOR UPDATE SKIP LOCKED", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<Guid>("vaultbox_id", NpgsqlDbType.Uuid) { TypedValue = vaultboxId });
+            if (await lockCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            {
+                return false;
+            }
+        }
+        await using var checkCommand = new NpgsqlCommand("""
+            SELECT NOT EXISTS (
+                SELECT 1 FROM vaultbox_certs
+                WHERE vaultbox_id = @vaultbox_id AND status = 'active' AND not_after >= @renew_before)
             """, connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<Guid>("vaultbox_id", NpgsqlDbType.Uuid) { TypedValue = vaultboxId });
-        command.Parameters.Add(new NpgsqlParameter<DateTime>("renew_before", NpgsqlDbType.TimestampTz) { TypedValue = renewBefore.UtcDateTime });
-        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        checkCommand.Parameters.Add(new NpgsqlParameter<Guid>("vaultbox_id", NpgsqlDbType.Uuid) { TypedValue = vaultboxId });
+        checkCommand.Parameters.Add(new NpgsqlParameter<DateTime>("renew_before", NpgsqlDbType.TimestampTz) { TypedValue = renewBefore.UtcDateTime });
+        return (bool)(await checkCommand.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     /// <summary>Marks active certificates whose <c>not_after</c> has passed as expired; returns how many.</summary>

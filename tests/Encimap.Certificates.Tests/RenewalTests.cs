@@ -82,6 +82,77 @@ public sealed class RenewalTests
         }
     }
 
+    [Fact]
+    public async Task Renewal_lock_admits_one_renewer_when_racers_commit_back_to_back()
+    {
+        // Renewers here hold the lock only as long as an insert takes, so the others keep
+        // arriving just as the winner commits: the moment when a check that took its snapshot
+        // before that commit would let a second renewer through. A vaultbox without an active
+        // certificate is due; each round removes the successor again and races anew.
+        const int Rounds = 600, Racers = 4;
+        await using var databases = await TestDatabases.CreateAsync();
+        await using var server = await CertificatesServer.StartAsync(databases.EncimapApp);
+        var (vaultbox, address) = await TestData.CreateVaultboxAsync(databases);
+        var successor = server.Services.GetRequiredService<CertificateIssuer>().Issue(address);
+        var renewBefore = DateTimeOffset.UtcNow.AddDays(30);
+        var connections = new List<Npgsql.NpgsqlConnection>();
+        try
+        {
+            for (var i = 0; i < Racers; i++)
+            {
+                var connection = new Npgsql.NpgsqlConnection(databases.EncimapApp);
+                await connection.OpenAsync();
+                connections.Add(connection);
+            }
+            var doubleRenewals = 0;
+            for (var round = 0; round < Rounds; round++)
+            {
+                using var start = new Barrier(Racers);
+                var wins = await Task.WhenAll(connections.Select(connection => Task.Run(async () =>
+                {
+                    start.SignalAndWait();
+                    // Spread the arrivals over about the time one renewer's transaction takes.
+                    SpinFor(TimeSpan.FromMicroseconds(Random.Shared.Next(0, 1500)));
+                    await using var transaction = await connection.BeginTransactionAsync();
+                    if (!await Encimap.Storage.CertificateRecords.TryLockForRenewalAsync(connection, transaction, vaultbox, renewBefore))
+                    {
+                        return 0;
+                    }
+                    try
+                    {
+                        await Encimap.Storage.CertificateRecords.InsertAsync(connection, transaction, vaultbox, successor);
+                        await transaction.CommitAsync();
+                    }
+                    catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.UniqueViolation)
+                    {
+                        // A second winner inserting the same successor again: still a second renewal.
+                    }
+                    return 1;
+                })));
+                Assert.NotEqual(0, wins.Sum());
+                doubleRenewals += wins.Sum() - 1;
+                await TestData.ScalarAsync<object>(databases.EncimapOwner, "DELETE FROM vaultbox_certs WHERE vaultbox_id = @id", ("id", vaultbox));
+            }
+            Assert.Equal(0, doubleRenewals);
+        }
+        finally
+        {
+            foreach (var connection in connections)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+    }
+
+    private static void SpinFor(TimeSpan duration)
+    {
+        var until = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        while (System.Diagnostics.Stopwatch.GetTimestamp() < until)
+        {
+            Thread.SpinWait(10);
+        }
+    }
+
     private static async Task<List<(Guid Id, string Status, DateTimeOffset NotAfter)>> StatusesAsync(TestDatabasePair databases, Guid vaultboxId)
     {
         await using var connection = new Npgsql.NpgsqlConnection(databases.EncimapOwner);
