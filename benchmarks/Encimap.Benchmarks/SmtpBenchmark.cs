@@ -18,36 +18,36 @@ namespace Encimap.Benchmarks;
 /// another, MAIL/RCPT/DATA pipelined). Encimap: the SMTP gateway's MX in front of the intake
 /// (encrypt, store in PostgreSQL with fsync on, 250 after commit), as real processes. Peer, in
 /// the same run: Debian's Postfix (250 after its queue file is on disk) delivering over LMTP to
-/// Dovecot (benchmarks/peers/postfix-dovecot.sh, needs root).
+/// Dovecot (benchmarks/peers/postfix-dovecot.sh, needs root). Both run side by side and every
+/// cell is measured in rounds that alternate between them, so that a slow phase of the host
+/// falls on both rather than on one. The one not being measured is frozen (SIGSTOP) meanwhile:
+/// Postfix keeps the backlog of its steady state without delivering it during Encimap's round,
+/// and Encimap's PostgreSQL does not checkpoint during Postfix's.
 /// </summary>
 public sealed class SmtpBenchmark : IBenchmark
 {
     private static long _sequence = DateTime.UtcNow.Ticks % 1_000_000_000_000;
 
-    public string Description => "MX messages/s (250) for 5 KB and 100 KB at 1/10/20 connections, Encimap vs Postfix→Dovecot [--seconds 10] [--concurrency 1,10,20] [--sizes 5,100] [--warmup 90]";
+    public string Description => "MX messages/s (250) for 5 KB and 100 KB at 1/10/20 connections, Encimap vs Postfix→Dovecot, alternating rounds [--seconds 10] [--rounds 3] [--concurrency 1,10,20] [--sizes 5,100] [--warmup 90]";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments)
     {
         var seconds = arguments.GetInt("seconds", 10);
+        var rounds = Math.Max(1, arguments.GetInt("rounds", 3));
         var levels = arguments.GetInts("concurrency", [1, 10, 20]);
         var sizes = arguments.GetInts("sizes", [5, 100]);
         var warmup = arguments.GetInt("warmup", 90);
-        var root = RepositoryRoot();
+        var script = Path.Combine(RepositoryRoot(), "benchmarks", "peers", "postfix-dovecot.sh");
 
-        var results = new Dictionary<(string Target, int Size, int Concurrency), double>();
-        var stored = new Dictionary<(string Target, int Size, int Concurrency), double>();
-        await using (var encimap = await EncimapMx.StartAsync())
-        {
-            Console.WriteLine($"Encimap MX on 127.0.0.1:{encimap.Port} (PostgreSQL {encimap.PostgresVersion}, fsync on); {Environment.ProcessorCount} cores");
-            await MeasureAllAsync("encimap", encimap.Port, encimap.Recipient, sizes, levels, seconds, warmup, results, null, stored);
-        }
+        await using var encimap = await EncimapMx.StartAsync();
+        Console.WriteLine($"Encimap MX on 127.0.0.1:{encimap.Port} (PostgreSQL {encimap.PostgresVersion}, fsync on); {Environment.ProcessorCount} cores");
+        var targets = new List<Target> { new("encimap", encimap.Port, encimap.Recipient, null, new ProcessTreeFreezer(() => Task.FromResult(encimap.ProcessIds))) };
 
         string? peerError = null;
         var peerDirectory = Directory.CreateTempSubdirectory("encimap-bench-postfix-").FullName;
-        var script = Path.Combine(root, "benchmarks", "peers", "postfix-dovecot.sh");
-        var smtpPort = ServiceProcess.FreePort();
         try
         {
+            var smtpPort = ServiceProcess.FreePort();
             var start = await RunAsync("bash", script, "start", peerDirectory, smtpPort.ToString(), ServiceProcess.FreePort().ToString());
             if (start.ExitCode != 0)
             {
@@ -57,16 +57,32 @@ public sealed class SmtpBenchmark : IBenchmark
             {
                 await WaitListeningAsync(smtpPort);
                 Console.WriteLine($"Postfix → Dovecot LMTP on 127.0.0.1:{smtpPort}");
-                async Task<long> CountStoredAsync() => long.Parse((await RunAsync("bash", script, "count", peerDirectory)).Output.Trim());
-                await MeasureAllAsync("postfix", smtpPort, "bench@bench.example", sizes, levels, seconds, warmup, results, CountStoredAsync, stored);
+                targets.Add(new(
+                    "postfix",
+                    smtpPort,
+                    "bench@bench.example",
+                    async () => long.Parse((await RunAsync("bash", script, "count", peerDirectory)).Output.Trim()),
+                    new ProcessTreeFreezer(async () => (await RunAsync("bash", script, "pids", peerDirectory)).Output
+                        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse))));
             }
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException or SocketException or IOException)
         {
             peerError = e.Message;
         }
+
+        try
+        {
+            var samples = await MeasureAllAsync(targets, sizes, levels, seconds, rounds, warmup);
+            PrintTable(samples, sizes, levels, rounds);
+        }
         finally
         {
+            foreach (var target in targets)
+            {
+                await target.Freezer.ThawAsync();
+            }
+
             await RunAsync("bash", script, "stop", peerDirectory);
             try
             {
@@ -80,22 +96,6 @@ public sealed class SmtpBenchmark : IBenchmark
             }
         }
 
-        Console.WriteLine();
-        // Encimap answers 250 once the message is stored; Postfix once it is queued, and Dovecot
-        // stores it later (the last column: messages Dovecot stored per second during the row).
-        Console.WriteLine("| size   | connections | Encimap msg/s | Postfix→Dovecot msg/s | Encimap / Postfix | Dovecot stored msg/s |");
-        Console.WriteLine("|--------|-------------|---------------|-----------------------|-------------------|----------------------|");
-        foreach (var size in sizes)
-        {
-            foreach (var level in levels)
-            {
-                var ours = results.GetValueOrDefault(("encimap", size, level), double.NaN);
-                var theirs = results.GetValueOrDefault(("postfix", size, level), double.NaN);
-                var dovecot = stored.GetValueOrDefault(("postfix", size, level), double.NaN);
-                Console.WriteLine($"| {size,3} KB | {level,11} | {ours,13:N1} | {theirs,21:N1} | {(double.IsNaN(theirs) ? "n/a" : (ours / theirs).ToString("N2")),17} | {dovecot,20:N1} |");
-            }
-        }
-
         if (peerError is not null)
         {
             Console.WriteLine($"Postfix → Dovecot peer not measured: {peerError}");
@@ -104,27 +104,96 @@ public sealed class SmtpBenchmark : IBenchmark
         return 0;
     }
 
-    /// <param name="countStored">Messages the target has stored so far, for a target whose 250 comes before the store (null: 250 means stored).</param>
-    private static async Task MeasureAllAsync(
-        string target, int port, string recipient, IReadOnlyList<int> sizes, IReadOnlyList<int> levels, int seconds, int warmupSeconds,
-        Dictionary<(string, int, int), double> results, Func<Task<long>>? countStored, Dictionary<(string, int, int), double> stored)
+    /// <summary>
+    /// Warms every target up, then measures each cell <paramref name="rounds"/> times per target,
+    /// alternating which target goes first, with only the measured target running.
+    /// </summary>
+    private static async Task<List<Sample>> MeasureAllAsync(
+        IReadOnlyList<Target> targets, IReadOnlyList<int> sizes, IReadOnlyList<int> levels, int seconds, int rounds, int warmupSeconds)
     {
-        await WarmUpAsync(target, port, recipient, sizes, levels.Max(), warmupSeconds);
+        foreach (var target in targets)
+        {
+            await RunOnlyAsync(target, targets);
+            await WarmUpAsync(target.Name, target.Port, target.Recipient, sizes, levels.Max(), warmupSeconds);
+        }
+
+        var samples = new List<Sample>();
         foreach (var size in sizes)
         {
-            var message = Message(size * 1024, recipient);
-            await MeasureAsync(port, recipient, message, 2, TimeSpan.FromSeconds(2)); // warm-up
+            foreach (var target in targets)
+            {
+                await RunOnlyAsync(target, targets);
+                await MeasureAsync(target.Port, target.Recipient, Message(size * 1024, target.Recipient), 2, TimeSpan.FromSeconds(2)); // warm-up
+            }
+
             foreach (var level in levels)
             {
-                var storedBefore = countStored is null ? 0 : await countStored();
-                var (accepted, failed, elapsed) = await MeasureAsync(port, recipient, message, level, TimeSpan.FromSeconds(seconds));
-                var rate = accepted / elapsed.TotalSeconds;
-                results[(target, size, level)] = rate;
-                var storedRate = countStored is null ? rate : (await countStored() - storedBefore) / elapsed.TotalSeconds;
-                stored[(target, size, level)] = storedRate;
-                Console.WriteLine($"{target,-8} {size,4} KB x{level,-3} {accepted,7} accepted {failed,4} refused in {elapsed.TotalSeconds:N1} s: {rate,8:N1} msg/s (stored: {storedRate:N1} msg/s)");
+                for (var round = 1; round <= rounds; round++)
+                {
+                    foreach (var target in round % 2 == 1 ? targets : targets.Reverse())
+                    {
+                        await RunOnlyAsync(target, targets);
+                        var storedBefore = target.CountStored is null ? 0 : await target.CountStored();
+                        var (accepted, failed, elapsed) = await MeasureAsync(target.Port, target.Recipient, Message(size * 1024, target.Recipient), level, TimeSpan.FromSeconds(seconds));
+                        var rate = accepted / elapsed.TotalSeconds;
+                        var storedRate = target.CountStored is null ? rate : (await target.CountStored() - storedBefore) / elapsed.TotalSeconds;
+                        samples.Add(new Sample(target.Name, size, level, rate, storedRate));
+                        Console.WriteLine($"{target.Name,-8} {size,4} KB x{level,-3} round {round}: {accepted,7} accepted {failed,4} refused in {elapsed.TotalSeconds:N1} s: {rate,8:N1} msg/s (stored: {storedRate:N1} msg/s)");
+                    }
+                }
             }
         }
+
+        return samples;
+    }
+
+    private static async Task RunOnlyAsync(Target running, IReadOnlyList<Target> targets)
+    {
+        foreach (var target in targets.Where(target => target != running))
+        {
+            await target.Freezer.FreezeAsync();
+        }
+
+        await running.Freezer.ThawAsync();
+    }
+
+    /// <summary>
+    /// Median per cell and target; the ratio is that of the medians, with the range of the
+    /// per-round ratios beside it (round n of one target against round n of the other).
+    /// </summary>
+    private static void PrintTable(List<Sample> samples, IReadOnlyList<int> sizes, IReadOnlyList<int> levels, int rounds)
+    {
+        Console.WriteLine();
+        // Encimap answers 250 once the message is stored; Postfix once it is queued, and Dovecot
+        // stores it later (the last column: messages Dovecot stored per second during its rounds).
+        Console.WriteLine($"Medians of {rounds} alternating round(s) per cell.");
+        Console.WriteLine("| size   | connections | Encimap msg/s | Postfix→Dovecot msg/s | Encimap / Postfix | per-round ratios | Dovecot stored msg/s |");
+        Console.WriteLine("|--------|-------------|---------------|-----------------------|-------------------|------------------|----------------------|");
+        foreach (var size in sizes)
+        {
+            foreach (var level in levels)
+            {
+                var ours = samples.Where(s => s.Target == "encimap" && s.Size == size && s.Concurrency == level).ToList();
+                var theirs = samples.Where(s => s.Target == "postfix" && s.Size == size && s.Concurrency == level).ToList();
+                var oursRate = Median(ours.Select(s => s.Rate));
+                var theirsRate = Median(theirs.Select(s => s.Rate));
+                var ratios = ours.Zip(theirs, (a, b) => a.Rate / b.Rate).ToList();
+                var range = ratios.Count == 0 ? "n/a" : $"{ratios.Min():N2}-{ratios.Max():N2}";
+                var ratio = double.IsNaN(theirsRate) ? "n/a" : (oursRate / theirsRate).ToString("N2");
+                Console.WriteLine($"| {size,3} KB | {level,11} | {oursRate,13:N1} | {theirsRate,21:N1} | {ratio,17} | {range,16} | {Median(theirs.Select(s => s.StoredRate)),20:N1} |");
+            }
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     /// <summary>
@@ -318,6 +387,11 @@ public sealed class SmtpBenchmark : IBenchmark
         }
     }
 
+    /// <param name="CountStored">Messages the target has stored so far, for a target whose 250 comes before the store (null: 250 means stored).</param>
+    private sealed record Target(string Name, int Port, string Recipient, Func<Task<long>>? CountStored, ProcessTreeFreezer Freezer);
+
+    private sealed record Sample(string Target, int Size, int Concurrency, double Rate, double StoredRate);
+
     /// <summary>Certificates, API, intake and the gateway (MX only) over an embedded cluster, with one vaultbox.</summary>
     private sealed class EncimapMx : IAsyncDisposable
     {
@@ -328,6 +402,11 @@ public sealed class SmtpBenchmark : IBenchmark
         public string Recipient { get; private set; } = "";
 
         public int PostgresVersion { get; private set; }
+
+        /// <summary>The services' processes and PostgreSQL's postmaster.</summary>
+        public IEnumerable<int> ProcessIds =>
+            _resources.OfType<ServiceProcess>().Select(service => service.Pid)
+                .Concat(_resources.OfType<EmbeddedPostgresCluster>().Select(cluster => cluster.PostmasterPid).OfType<int>());
 
         public static async Task<EncimapMx> StartAsync()
         {

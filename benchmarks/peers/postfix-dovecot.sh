@@ -7,6 +7,7 @@
 #   postfix-dovecot.sh start DIR SMTP_PORT LMTP_PORT
 #   postfix-dovecot.sh stop DIR
 #   postfix-dovecot.sh count DIR      # messages Dovecot has stored
+#   postfix-dovecot.sh pids DIR       # the pids of Postfix's and Dovecot's master processes
 set -euo pipefail
 
 command=${1:?usage: $0 start|stop|count DIR [SMTP_PORT LMTP_PORT]}
@@ -118,6 +119,12 @@ CONF
 stop)
   postfix -c "$dir"/postfix/etc stop 2>/dev/null || true
   doveadm -c "$dir"/dovecot/dovecot.conf stop 2>/dev/null || dovecot -c "$dir"/dovecot/dovecot.conf stop 2>/dev/null || true
+  ;;
+pids)
+  # Postfix holds a lock on its pid file; cat reads it regardless.
+  for file in "$dir"/postfix/queue/pid/master.pid "$dir"/dovecot/run/master.pid; do
+    [[ -s $file ]] && tr -d ' ' < "$file"
+  done
   ;;
 count)
   find "$dir"/dovecot/mail -path '*/new/*' -o -path '*/cur/*' -type f 2>/dev/null | grep -c . || true
