@@ -43,6 +43,8 @@ public sealed class GrpcBenchmark : IBenchmark
         Task Resolve() => client.ResolveRecipientAsync(resolve);
         await RunSequentialAsync(Resolve, Math.Min(1_000, calls));   // warm-up: JIT, connection, tiering
         var latency = await RunSequentialAsync(Resolve, calls);
+        Console.WriteLine("| phase      | concurrency |   calls | result            |   elapsed |");
+        Console.WriteLine("|------------|-------------|---------|-------------------|-----------|");
         PrintLatency("sequential", calls, latency);
 
         if (payloadKb > 0)
@@ -116,12 +118,6 @@ public sealed class GrpcBenchmark : IBenchmark
 
     private static void PrintLatency(string phase, int requested, double[] sortedMicros)
     {
-        if (phase == "sequential")
-        {
-            Console.WriteLine("| phase      | concurrency |   calls | result            |   elapsed |");
-            Console.WriteLine("|------------|-------------|---------|-------------------|-----------|");
-        }
-
         Console.WriteLine($"| {phase,-10} | {1,11} | {sortedMicros.Length,7} | p50 {Percentile(sortedMicros, 0.50),8:N0} µs   | {sortedMicros.Sum() / 1e6,7:N2} s |");
         Console.WriteLine($"| {phase,-10} | {1,11} | {sortedMicros.Length,7} | p99 {Percentile(sortedMicros, 0.99),8:N0} µs   |           |");
         if (sortedMicros.Length < requested)

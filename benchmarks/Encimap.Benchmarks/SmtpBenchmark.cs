@@ -47,32 +47,13 @@ public sealed class SmtpBenchmark : IBenchmark
         var peerDirectory = Directory.CreateTempSubdirectory("encimap-bench-postfix-").FullName;
         try
         {
-            var smtpPort = ServiceProcess.FreePort();
-            var start = await RunAsync("bash", script, "start", peerDirectory, smtpPort.ToString(), ServiceProcess.FreePort().ToString());
-            if (start.ExitCode != 0)
+            // The stop below also covers a peer that started but failed to answer.
+            (var peer, peerError) = await StartPeerAsync(script, peerDirectory);
+            if (peer is not null)
             {
-                peerError = $"postfix-dovecot.sh start failed ({start.ExitCode}): {start.Output}";
+                targets.Add(peer);
             }
-            else
-            {
-                await WaitListeningAsync(smtpPort);
-                Console.WriteLine($"Postfix → Dovecot LMTP on 127.0.0.1:{smtpPort}");
-                targets.Add(new(
-                    "postfix",
-                    smtpPort,
-                    "bench@bench.example",
-                    async () => long.Parse((await RunAsync("bash", script, "count", peerDirectory)).Output.Trim()),
-                    new ProcessTreeFreezer(async () => (await RunAsync("bash", script, "pids", peerDirectory)).Output
-                        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse))));
-            }
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException or SocketException or IOException)
-        {
-            peerError = e.Message;
-        }
 
-        try
-        {
             var samples = await MeasureAllAsync(targets, sizes, levels, seconds, rounds, warmup);
             PrintTable(samples, sizes, levels, rounds);
         }
@@ -104,6 +85,34 @@ public sealed class SmtpBenchmark : IBenchmark
         return 0;
     }
 
+    /// <summary>Starts Postfix → Dovecot in <paramref name="peerDirectory"/>; on failure, no target and why.</summary>
+    private static async Task<(Target? Peer, string? Error)> StartPeerAsync(string script, string peerDirectory)
+    {
+        try
+        {
+            var smtpPort = ServiceProcess.FreePort();
+            var start = await RunAsync("bash", script, "start", peerDirectory, smtpPort.ToString(), ServiceProcess.FreePort().ToString());
+            if (start.ExitCode != 0)
+            {
+                return (null, $"postfix-dovecot.sh start failed ({start.ExitCode}): {start.Output}");
+            }
+
+            await WaitListeningAsync(smtpPort);
+            Console.WriteLine($"Postfix → Dovecot LMTP on 127.0.0.1:{smtpPort}");
+            return (new Target(
+                "postfix",
+                smtpPort,
+                "bench@bench.example",
+                async () => long.Parse((await RunAsync("bash", script, "count", peerDirectory)).Output.Trim()),
+                new ProcessTreeFreezer(async () => (await RunAsync("bash", script, "pids", peerDirectory)).Output
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(int.Parse))), null);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or TimeoutException or SocketException or IOException)
+        {
+            return (null, e.Message);
+        }
+    }
+
     /// <summary>
     /// Warms every target up, then measures each cell <paramref name="rounds"/> times per target,
     /// alternating which target goes first, with only the measured target running.
@@ -120,10 +129,11 @@ public sealed class SmtpBenchmark : IBenchmark
         var samples = new List<Sample>();
         foreach (var size in sizes)
         {
+            var messages = targets.ToDictionary(target => target, target => Message(size * 1024, target.Recipient));
             foreach (var target in targets)
             {
                 await RunOnlyAsync(target, targets);
-                await MeasureAsync(target.Port, target.Recipient, Message(size * 1024, target.Recipient), 2, TimeSpan.FromSeconds(2)); // warm-up
+                await MeasureAsync(target.Port, target.Recipient, messages[target], 2, TimeSpan.FromSeconds(2)); // warm-up
             }
 
             foreach (var level in levels)
@@ -134,7 +144,7 @@ public sealed class SmtpBenchmark : IBenchmark
                     {
                         await RunOnlyAsync(target, targets);
                         var storedBefore = target.CountStored is null ? 0 : await target.CountStored();
-                        var (accepted, failed, elapsed) = await MeasureAsync(target.Port, target.Recipient, Message(size * 1024, target.Recipient), level, TimeSpan.FromSeconds(seconds));
+                        var (accepted, failed, elapsed) = await MeasureAsync(target.Port, target.Recipient, messages[target], level, TimeSpan.FromSeconds(seconds));
                         var rate = accepted / elapsed.TotalSeconds;
                         var storedRate = target.CountStored is null ? rate : (await target.CountStored() - storedBefore) / elapsed.TotalSeconds;
                         samples.Add(new Sample(target.Name, size, level, rate, storedRate));
