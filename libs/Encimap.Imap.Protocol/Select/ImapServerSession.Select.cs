@@ -1,0 +1,97 @@
+namespace Encimap.Imap.Protocol;
+
+// STATUS, SELECT/EXAMINE, and what commands of the selected state share.
+public sealed partial class ImapServerSession
+{
+    private async Task<bool> StatusAsync(ImapCommand c, StatusArguments arguments, CancellationToken ct)
+    {
+        var name = MailboxName(arguments.Mailbox);
+        var status = await _backend.StatusAsync(name, ct).ConfigureAwait(false);
+        WriteStatus(name, arguments.Items, status);
+        return await OkAsync(c, "STATUS completed", ct).ConfigureAwait(false);
+    }
+
+    private void WriteStatus(string name, IReadOnlyList<string> items, MailboxStatus status)
+    {
+        _writer.Raw("* STATUS ").AString(WireName(name)).Raw(" ("u8);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                _writer.Space();
+            }
+
+            _writer.Raw(items[i]).Space();
+            switch (items[i])
+            {
+                case "MESSAGES": _writer.Number((long)status.Messages); break;
+                case "RECENT": _writer.Number(0L); break;
+                case "UIDNEXT": _writer.Number((long)status.UidNext); break;
+                case "UIDVALIDITY": _writer.Number((long)status.UidValidity); break;
+                case "UNSEEN": _writer.Number((long)status.Unseen); break;
+                case "HIGHESTMODSEQ": _writer.Number(status.HighestModSeq); break;
+                case "SIZE": _writer.Number(status.Size); break;
+                case "DELETED": _writer.Number((long)status.Deleted); break;
+            }
+        }
+
+        _writer.Raw(")\r\n"u8);
+    }
+
+    private async Task<bool> SelectAsync(ImapCommand c, SelectArguments arguments, CancellationToken ct)
+    {
+        if (_view is not null)
+        {
+            await _backend.UnselectAsync(ct).ConfigureAwait(false);
+            _view = null;
+            _pendingExpunges.Clear();
+            _writer.Raw("* OK [CLOSED] Previous mailbox closed\r\n"u8);
+        }
+
+        var readOnly = c.Name == "EXAMINE";
+        var name = MailboxName(arguments.Mailbox);
+        var data = await _backend.SelectAsync(name, readOnly, ct).ConfigureAwait(false);
+        _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly) { CondStore = _condStore || arguments.CondStore };
+        if (arguments.CondStore)
+        {
+            _condStore = true;
+        }
+
+        var flags = Flags.System.Concat(data.Keywords).ToList();
+        _writer.Raw("* FLAGS ").FlagList(flags).Crlf();
+        _writer.Raw("* OK [PERMANENTFLAGS ").FlagList(readOnly ? [] : flags.Append(@"\*")).Raw("] Flags permitted\r\n"u8);
+        _writer.Raw("* ").Number((long)_view.Count).Raw(" EXISTS\r\n"u8);
+        if (!_rev2)
+        {
+            _writer.Raw("* 0 RECENT\r\n"u8);
+        }
+
+        if (data.FirstUnseenUid is { } unseen && _view.SequenceOf(unseen) is var seq && seq > 0 && !_rev2)
+        {
+            _writer.Raw("* OK [UNSEEN ").Number((long)seq).Raw("] First unseen\r\n"u8);
+        }
+
+        _writer.Raw("* OK [UIDVALIDITY ").Number((long)data.UidValidity).Raw("] UIDs valid\r\n"u8);
+        _writer.Raw("* OK [UIDNEXT ").Number((long)data.UidNext).Raw("] Predicted next UID\r\n"u8);
+        _writer.Raw("* OK [HIGHESTMODSEQ ").Number(data.HighestModSeq).Raw("] Highest\r\n"u8);
+        if (_rev2)
+        {
+            _writer.Raw("* LIST () \"/\" ").AString(WireName(name)).Crlf();
+        }
+
+        State = SessionState.Selected;
+        Tagged(c.Tag, ImapStatus.Ok, $"{c.Name} completed", readOnly ? "READ-ONLY" : "READ-WRITE");
+        return true;
+    }
+
+    private void RequireWritable()
+    {
+        if (_view!.ReadOnly)
+        {
+            throw ImapException.No("Mailbox is read-only", "READ-ONLY");
+        }
+    }
+
+    private IReadOnlyList<UidRange> Resolve(SequenceSet set, bool uid) =>
+        _view!.Resolve(set, uid) ?? throw new ImapException(ImapStatus.Bad, null, "Invalid message sequence number");
+}
