@@ -1,0 +1,124 @@
+using Encimap.Imap.Protocol;
+using Npgsql;
+
+namespace Encimap.Imap;
+
+// COPY and MOVE.
+public sealed partial class PostgresImapSession
+{
+    public Task<CopyResult> CopyAsync(IReadOnlyList<UidRange> uids, string destination, CancellationToken cancellationToken) =>
+        TransferAsync(uids, destination, move: false, cancellationToken);
+
+    public Task<CopyResult> MoveAsync(IReadOnlyList<UidRange> uids, string destination, CancellationToken cancellationToken) =>
+        TransferAsync(uids, destination, move: true, cancellationToken);
+
+    private async Task<CopyResult> TransferAsync(IReadOnlyList<UidRange> uids, string destination, bool move, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        long targetId;
+        uint validity;
+        await using (var target = new NpgsqlCommand("SELECT id, uid_validity FROM mailboxes WHERE vaultbox_id = $1 AND name = $2 FOR UPDATE", connection, transaction))
+        {
+            target.Parameters.AddWithValue(_vaultbox);
+            target.Parameters.AddWithValue(destination);
+            await using var reader = await target.ExecuteReaderAsync(cancellationToken);
+            if (!await reader.ReadAsync(cancellationToken))
+            {
+                throw ImapException.No("No such mailbox", "TRYCREATE");
+            }
+
+            targetId = reader.GetInt64(0);
+            validity = (uint)reader.GetInt64(1);
+        }
+
+        if (targetId == _mailboxId && move)
+        {
+            throw ImapException.No("Source and destination are the same mailbox", "CANNOT");
+        }
+
+        var sources = new List<long>();
+        await using (var select = new NpgsqlCommand { Connection = connection, Transaction = transaction })
+        {
+            select.Parameters.AddWithValue(_mailboxId);
+            select.CommandText = $"SELECT uid FROM messages WHERE mailbox_id = $1 AND {RangeCondition(select, uids)} ORDER BY uid FOR UPDATE";
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                sources.Add(reader.GetInt64(0));
+            }
+        }
+
+        if (sources.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new CopyResult(validity, [], []);
+        }
+
+        long first, modseq;
+        await using (var reserve = new NpgsqlCommand(
+            "UPDATE mailboxes SET uid_next = uid_next + $2, highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING uid_next - $2, highest_modseq",
+            connection, transaction))
+        {
+            reserve.Parameters.AddWithValue(targetId);
+            reserve.Parameters.AddWithValue((long)sources.Count);
+            await using var reader = await reserve.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            first = reader.GetInt64(0);
+            modseq = reader.GetInt64(1);
+        }
+
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            if (move)
+            {
+                batch.BatchCommands.Add(Command(
+                    """
+                    UPDATE messages m SET mailbox_id = $2, uid = s.new_uid, modseq = $4
+                    FROM (SELECT id, $3 + row_number() OVER (ORDER BY uid) - 1 AS new_uid
+                          FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)) s
+                    WHERE m.id = s.id
+                    """, _mailboxId, targetId, first, modseq, sources.ToArray()));
+                batch.BatchCommands.Add(Command("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1", _mailboxId));
+            }
+            else
+            {
+                batch.BatchCommands.Add(Command(
+                    """
+                    INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, flags, internal_date, size_bytes, message_id, from_domain,
+                                          to_alias, subject, envelope, body_structure, content, content_der, imap_envelope,
+                                          imap_body_structure)
+                    SELECT vaultbox_id, $2, $3 + row_number() OVER (ORDER BY uid) - 1, $4, flags, internal_date, size_bytes, message_id,
+                           from_domain, to_alias, subject, envelope, body_structure, content, content_der, imap_envelope, imap_body_structure
+                    FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)
+                    """, _mailboxId, targetId, first, modseq, sources.ToArray()));
+            }
+
+            batch.BatchCommands.Add(Command(
+                $"SELECT pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $1::uuid, 'mailbox_id', $2::bigint)::text)",
+                _vaultbox, targetId));
+            batch.BatchCommands.Add(Command(
+                $"SELECT pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $1::uuid, 'mailbox_id', $2::bigint)::text)",
+                _vaultbox, _mailboxId));
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        if (targetId == _mailboxId)
+        {
+            notifier.Touch(_mailboxId);
+        }
+
+        if (move)
+        {
+            foreach (var uid in sources)
+            {
+                _known.Remove((uint)uid);
+            }
+        }
+
+        var sourceUids = sources.Select(u => (uint)u).ToList();
+        var targetUids = Enumerable.Range(0, sources.Count).Select(i => (uint)(first + i)).ToList();
+        return new CopyResult(validity, sourceUids, targetUids);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Data;
+using System.Text;
+using Encimap.Imap.Protocol;
+using Encimap.Mime;
+using Npgsql;
+
+namespace Encimap.Imap;
+
+// FETCH, and the \Seen it sets.
+public sealed partial class PostgresImapSession
+{
+    public async Task FetchAsync(FetchWriter writer, IReadOnlyList<UidRange> uids, FetchOptions fetchOptions, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+        {
+            return;
+        }
+
+        var items = writer.Items;
+        var needBody = items.Any(i => i.NeedsBody);
+        var needHeader = !needBody && items.Any(i => i.NeedsHeader);
+        var needBinary = items.Any(i => i.Attribute is FetchAttribute.Binary or FetchAttribute.BinarySize && i.Section!.Part.Count > 0);
+        var needEnvelope = items.Contains(FetchItem.Envelope);
+        // BODY, sections and BINARY need the decoded structure; BODYSTRUCTURE alone is served
+        // from the wire form stored at delivery (the JSON only for messages stored before it).
+        var needDecodedStructure = items.Any(i => i.Attribute is FetchAttribute.Body ||
+            (i.Section is { Part.Count: > 0 } && i.Attribute is FetchAttribute.BodySection));
+        var needWireStructure = items.Any(i => i.Attribute is FetchAttribute.BodyStructure);
+
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (fetchOptions.SetSeen)
+        {
+            await SetSeenAsync(connection, uids, fetchOptions.ChangedSince, cancellationToken);
+        }
+
+        var sql = new StringBuilder("SELECT uid, flags, modseq, internal_date, size_bytes, ");
+        sql.Append(needEnvelope ? "imap_envelope, CASE WHEN imap_envelope IS NULL THEN envelope::text END, " : "NULL::bytea, NULL, ");
+        sql.Append(needWireStructure ? "imap_body_structure, " : "NULL::bytea, ");
+        sql.Append(needDecodedStructure ? "body_structure::text, " : needWireStructure ? "CASE WHEN imap_body_structure IS NULL THEN body_structure::text END, " : "NULL, ");
+        // A message stored as header and DER (content_der) is rendered here, not in SQL.
+        sql.Append(needBody ? "content, content_der " : needHeader
+            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END, NULL::bytea "
+            : "NULL::bytea, NULL::bytea ");
+        sql.Append("FROM messages WHERE mailbox_id = $1 AND ");
+        await using var command = new NpgsqlCommand { Connection = connection };
+        command.Parameters.AddWithValue(_mailboxId);
+        sql.Append(RangeCondition(command, uids));
+        if (fetchOptions.ChangedSince is { } since)
+        {
+            command.Parameters.AddWithValue((long)since);
+            sql.Append(" AND modseq > $").Append(command.Parameters.Count);
+        }
+
+        sql.Append(" ORDER BY uid");
+        command.CommandText = sql.ToString();
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var uid = (uint)reader.GetInt64(0);
+            var flags = reader.GetFieldValue<string[]>(1);
+            var modseq = reader.GetInt64(2);
+            var internalDate = reader.GetFieldValue<DateTimeOffset>(3);
+            var size = reader.GetInt32(4);
+            var envelopeWire = reader.IsDBNull(5) ? null : reader.GetFieldValue<byte[]>(5);
+            var envelopeJson = reader.IsDBNull(6) ? null : reader.GetString(6);
+            var structureWire = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7);
+            var structureJson = reader.IsDBNull(8) ? null : reader.GetString(8);
+            using var rendered = await reader.IsDBNullAsync(9, cancellationToken) ? null : await RenderedContent.ReadAsync(reader, 9, 10, cancellationToken);
+            var content = rendered?.Bytes;
+            var structure = structureJson is null ? null : MimeJson.DeserializeBodyStructure(structureJson);
+            if (structure is null && content is { } parsed && (needDecodedStructure || needBinary))
+            {
+                structure = BodyStructure.From(MimeMessage.Parse(parsed).Root);
+            }
+
+            // The writer copies what it answers before WriteAsync returns; then the rendering goes back to its pool.
+            await writer.WriteAsync(new FetchedMessage
+            {
+                Uid = uid,
+                Flags = flags,
+                ModSeq = (ulong)modseq,
+                InternalDate = internalDate,
+                Size = size,
+                Envelope = envelopeJson is null ? null : MimeMapping.ToImap(MimeJson.DeserializeEnvelope(envelopeJson)),
+                // Typed nulls: a null array (or a bare null) converts to an empty but present memory.
+                EnvelopeWire = envelopeWire is null ? default(ReadOnlyMemory<byte>?) : envelopeWire,
+                BodyStructure = structure is null ? null : MimeMapping.ToImap(structure),
+                BodyStructureWire = structureWire is null ? default(ReadOnlyMemory<byte>?) : structureWire,
+                Content = needBody ? content : null,
+                Header = needHeader ? content : null,
+                PartResolver = content is not { } forParts || structure is null ? null : section => Sections.Resolve(forParts, structure, section),
+                BinaryResolver = content is not { } forBinary ? null : part => Sections.Decode(forBinary, part),
+            }, cancellationToken);
+        }
+    }
+
+    private async Task SetSeenAsync(NpgsqlConnection connection, IReadOnlyList<UidRange> uids, ulong? changedSince, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand { Connection = connection };
+        command.Parameters.AddWithValue(_mailboxId);
+        command.Parameters.AddWithValue(_vaultbox);
+        var condition = RangeCondition(command, uids);
+        command.CommandText =
+            $"""
+            WITH targets AS (
+                SELECT id FROM messages WHERE mailbox_id = $1 AND {condition} AND NOT ('\Seen' = ANY (flags)) FOR UPDATE),
+            bump AS (
+                UPDATE mailboxes SET highest_modseq = highest_modseq + 1
+                WHERE id = $1 AND EXISTS (SELECT 1 FROM targets) RETURNING highest_modseq),
+            updated AS (
+                UPDATE messages SET flags = array_append(flags, '\Seen'), modseq = (SELECT highest_modseq FROM bump)
+                WHERE id IN (SELECT id FROM targets) RETURNING uid, modseq)
+            SELECT uid, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text)
+            FROM updated
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            _own[(uint)reader.GetInt64(0)] = reader.GetInt64(1);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Data;
+using Encimap.Imap.Protocol;
+using Npgsql;
+
+namespace Encimap.Imap;
+
+// What changed in the selected mailbox since this session last looked.
+public sealed partial class PostgresImapSession
+{
+    public async Task PollAsync(IUpdateSink updates, bool force, CancellationToken cancellationToken)
+    {
+        if (_mailboxId == 0)
+        {
+            return;
+        }
+
+        var version = notifier.Version(_mailboxId);
+        if (!force && version >= 0 && version == _lastVersion)
+        {
+            return;
+        }
+
+        _lastVersion = version;
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        long highest;
+        await using (var check = new NpgsqlCommand("SELECT highest_modseq FROM mailboxes WHERE id = $1", connection, transaction))
+        {
+            check.Parameters.AddWithValue(_mailboxId);
+            highest = await check.ExecuteScalarAsync(cancellationToken) as long? ?? -1;
+        }
+
+        if (highest < 0)
+        {
+            // The mailbox was deleted or renamed away under us: everything is gone.
+            foreach (var uid in _known.ToList())
+            {
+                updates.Expunged(uid);
+            }
+
+            _known.Clear();
+            return;
+        }
+
+        if (highest == _lastModSeq)
+        {
+            return;
+        }
+
+        var changed = new List<FlagUpdate>();
+        var current = new List<uint>();
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(Command("SELECT uid, flags, modseq FROM messages WHERE mailbox_id = $1 AND modseq > $2", _mailboxId, _lastModSeq));
+            batch.BatchCommands.Add(Command("SELECT uid FROM messages WHERE mailbox_id = $1 ORDER BY uid", _mailboxId));
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var uid = (uint)reader.GetInt64(0);
+                var modseq = reader.GetInt64(2);
+                if (_known.Contains(uid) && !(_own.TryGetValue(uid, out var own) && own == modseq))
+                {
+                    changed.Add(new FlagUpdate(uid, reader.GetFieldValue<string[]>(1), (ulong)modseq));
+                }
+            }
+
+            await reader.NextResultAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                current.Add((uint)reader.GetInt64(0));
+            }
+        }
+
+        var present = current.ToHashSet();
+        foreach (var gone in _known.Where(u => !present.Contains(u)).ToList())
+        {
+            _known.Remove(gone);
+            updates.Expunged(gone);
+        }
+
+        foreach (var update in changed.Where(u => present.Contains(u.Uid)))
+        {
+            updates.FlagsChanged(update);
+        }
+
+        var added = current.Where(u => !_known.Contains(u)).ToList();
+        foreach (var uid in added)
+        {
+            _known.Add(uid);
+        }
+
+        updates.Exists(added);
+        _lastModSeq = highest;
+        foreach (var stale in _own.Where(o => o.Value <= highest).Select(o => o.Key).ToList())
+        {
+            _own.Remove(stale);
+        }
+    }
+}
