@@ -117,16 +117,16 @@ public sealed class FetchWriter
                 w.Raw("RFC822 "u8).NLiteral(m.Content);
                 break;
             case FetchAttribute.Rfc822Header:
-                w.Raw("RFC822.HEADER "u8).NLiteral(HeaderOf(m));
+                w.Raw("RFC822.HEADER "u8).NLiteral(SectionResolver.HeaderOf(m));
                 break;
             case FetchAttribute.Rfc822Text:
-                w.Raw("RFC822.TEXT "u8).NLiteral(TextOf(m));
+                w.Raw("RFC822.TEXT "u8).NLiteral(SectionResolver.TextOf(m));
                 break;
             case FetchAttribute.BodySection:
             {
                 var section = item.Section!;
                 w.Raw("BODY["u8).Raw(section.Format()).Byte(']');
-                var bytes = SectionOf(m, section);
+                var bytes = SectionResolver.Section(m, section);
                 WritePartial(w, bytes, item.Partial);
                 break;
             }
@@ -135,13 +135,13 @@ public sealed class FetchWriter
             {
                 var section = item.Section!;
                 w.Raw("BINARY["u8).Raw(section.Format()).Byte(']');
-                WritePartial(w, BinaryOf(m, section), item.Partial);
+                WritePartial(w, SectionResolver.Binary(m, section), item.Partial);
                 break;
             }
 
             case FetchAttribute.BinarySize:
                 w.Raw("BINARY.SIZE["u8).Raw(item.Section!.Format()).Raw("] "u8);
-                if (BinaryOf(m, item.Section) is { } binary)
+                if (SectionResolver.Binary(m, item.Section) is { } binary)
                 {
                     w.Number((long)binary.Length);
                 }
@@ -169,40 +169,6 @@ public sealed class FetchWriter
 
         w.Space().NLiteral(bytes);
     }
-
-    private static ReadOnlyMemory<byte>? HeaderOf(FetchedMessage m)
-    {
-        if (m.Header is { } header)
-        {
-            return header;
-        }
-
-        return m.Content is { } content ? content[..HeaderBlock.Length(content.Span)] : null;
-    }
-
-    private static ReadOnlyMemory<byte>? TextOf(FetchedMessage m) =>
-        m.Content is { } content ? content[HeaderBlock.Length(content.Span)..] : null;
-
-    private static ReadOnlyMemory<byte>? SectionOf(FetchedMessage m, BodySection section)
-    {
-        if (section.Part.Count > 0)
-        {
-            return m.PartResolver?.Invoke(section) ?? ReadOnlyMemory<byte>.Empty;
-        }
-
-        return section.Specifier switch
-        {
-            SectionSpecifier.None => m.Content,
-            SectionSpecifier.Header => HeaderOf(m),
-            SectionSpecifier.Text => TextOf(m),
-            SectionSpecifier.HeaderFields or SectionSpecifier.HeaderFieldsNot when HeaderOf(m) is { } header =>
-                HeaderBlock.Select(header.Span, section.Fields ?? EquatableList<string>.Empty, section.Specifier == SectionSpecifier.HeaderFieldsNot),
-            _ => null,
-        };
-    }
-
-    private static ReadOnlyMemory<byte>? BinaryOf(FetchedMessage m, BodySection section) =>
-        section.Part.Count == 0 ? m.Content : m.BinaryResolver?.Invoke(section.Part);
 
     private static readonly ImapEnvelope EmptyEnvelope = new(null, null, [], [], [], [], [], [], null, null);
 

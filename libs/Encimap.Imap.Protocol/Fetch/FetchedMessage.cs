@@ -32,9 +32,16 @@ public sealed class FetchedMessage
     /// <summary>The header block (through the empty line), when only the header is needed.</summary>
     public ReadOnlyMemory<byte>? Header { get; init; }
 
-    /// <summary>Resolves sections with a part number (<c>1</c>, <c>1.MIME</c>, <c>2.HEADER</c>); null: the part does not exist.</summary>
-    public Func<BodySection, ReadOnlyMemory<byte>?>? PartResolver { get; init; }
+    /// <summary>
+    /// The MIME structure of <see cref="Content"/> with the byte offsets of its parts, as stored at
+    /// delivery: sections with a part number (<c>1</c>, <c>1.MIME</c>, <c>2.HEADER</c>) are slices
+    /// of the content at those offsets. When null, the content is parsed for them.
+    /// </summary>
+    public Mime.BodyStructure? Structure { get; init; }
 
-    /// <summary>Decoded content of a part for BINARY (part number → bytes); null: not available.</summary>
-    public Func<EquatableList<int>, ReadOnlyMemory<byte>?>? BinaryResolver { get; init; }
+    private Mime.BodyStructure? _parsedStructure;
+
+    /// <summary><see cref="Structure"/>, or the structure of <see cref="Content"/> parsed once.</summary>
+    internal Mime.BodyStructure? StructureWithOffsets() =>
+        Structure ?? _parsedStructure ?? (Content is { } content ? _parsedStructure = Mime.BodyStructure.From(Mime.MimeMessage.Parse(content).Root) : null);
 }

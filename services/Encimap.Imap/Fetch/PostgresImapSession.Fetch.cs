@@ -88,8 +88,7 @@ public sealed partial class PostgresImapSession
                 BodyStructureWire = structureWire is null ? default(ReadOnlyMemory<byte>?) : structureWire,
                 Content = needBody ? content : null,
                 Header = needHeader ? content : null,
-                PartResolver = content is not { } forParts || structure is null ? null : section => Sections.Resolve(forParts, structure, section),
-                BinaryResolver = content is not { } forBinary ? null : part => Sections.Decode(forBinary, part),
+                Structure = structure,
             }, cancellationToken);
         }
     }
