@@ -256,103 +256,59 @@ public sealed partial class ImapServerSession : IUpdateSink
         : State == SessionState.NotAuthenticated ? "before logging in"
         : "without a selected mailbox";
 
-    private async Task<bool> DispatchAsync(ImapCommand c, CancellationToken ct)
+    /// <summary>The command's handler, in the file of its command family.</summary>
+    private Task<bool> DispatchAsync(ImapCommand c, CancellationToken ct) => c.Name switch
     {
-        switch (c.Name)
+        "CAPABILITY" => CapabilityAsync(c, ct),
+        "NOOP" or "CHECK" => NoopAsync(c, ct),
+        "LOGOUT" => Task.FromResult(Logout(c)),
+        "ID" => IdAsync(c, ct),
+        "ENABLE" => EnableAsync(c, (EnableArguments)c.Arguments, ct),
+        "STARTTLS" => StartTlsAsync(c, ct),
+        "LOGIN" => LoginAsync(c, (LoginArguments)c.Arguments, ct),
+        "AUTHENTICATE" => AuthenticateAsync(c, (AuthenticateArguments)c.Arguments, ct),
+        "NAMESPACE" => NamespaceAsync(c, ct),
+        "LIST" or "XLIST" or "LSUB" => ListAsync(c, (ListArguments)c.Arguments, ct),
+        "CREATE" => CreateAsync(c, (MailboxArguments)c.Arguments, ct),
+        "DELETE" => DeleteAsync(c, (MailboxArguments)c.Arguments, ct),
+        "RENAME" => RenameAsync(c, (RenameArguments)c.Arguments, ct),
+        "SUBSCRIBE" or "UNSUBSCRIBE" => SubscribeAsync(c, (MailboxArguments)c.Arguments, ct),
+        "STATUS" => StatusAsync(c, (StatusArguments)c.Arguments, ct),
+        "APPEND" => AppendAsync(c, (AppendArguments)c.Arguments, ct),
+        "SELECT" or "EXAMINE" => SelectAsync(c, (SelectArguments)c.Arguments, ct),
+        "IDLE" => IdleAsync(c, ct),
+        "CLOSE" => CloseAsync(c, ct),
+        "UNSELECT" => UnselectAsync(c, ct),
+        "EXPUNGE" => ExpungeAsync(c, ct),
+        "SEARCH" => SearchAsync(c, (SearchArguments)c.Arguments, ct),
+        "FETCH" => FetchAsync(c, (FetchArguments)c.Arguments, ct),
+        "STORE" => StoreAsync(c, (StoreArguments)c.Arguments, ct),
+        "COPY" or "MOVE" => CopyAsync(c, (CopyArguments)c.Arguments, ct),
+        _ => Task.FromResult(UnknownCommand(c)),
+    };
+
+    private bool UnknownCommand(ImapCommand c)
+    {
+        Tagged(c.Tag, ImapStatus.Bad, "unknown command");
+        return false;
+    }
+
+    private async Task<bool> NoopAsync(ImapCommand c, CancellationToken ct)
+    {
+        if (State == SessionState.Selected)
         {
-            case "CAPABILITY":
-                _writer.Raw("* CAPABILITY ").Raw(Capabilities).Crlf();
-                return await OkAsync(c, "CAPABILITY completed", ct).ConfigureAwait(false);
-            case "NOOP":
-            case "CHECK":
-                if (State == SessionState.Selected)
-                {
-                    await PollAsync(true, ct).ConfigureAwait(false);
-                }
-
-                Tagged(c.Tag, ImapStatus.Ok, $"{c.Name} completed");
-                return true;
-            case "LOGOUT":
-                _writer.Raw("* BYE Logging out\r\n"u8);
-                Tagged(c.Tag, ImapStatus.Ok, "LOGOUT completed");
-                return true;
-            case "ID":
-                _writer.Raw("* ID (\"name\" \"Encimap\")\r\n"u8);
-                return await OkAsync(c, "ID completed", ct).ConfigureAwait(false);
-            case "ENABLE":
-                return await EnableAsync(c, (EnableArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "STARTTLS":
-                return await StartTlsAsync(c, ct).ConfigureAwait(false);
-            case "LOGIN":
-            {
-                var login = (LoginArguments)c.Arguments;
-                return await LoginAsync(c, login.Username, login.Password, ct).ConfigureAwait(false);
-            }
-
-            case "AUTHENTICATE":
-                return await AuthenticateAsync(c, (AuthenticateArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "NAMESPACE":
-                _writer.Raw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"u8);
-                return await OkAsync(c, "NAMESPACE completed", ct).ConfigureAwait(false);
-            case "LIST":
-            case "XLIST":
-            case "LSUB":
-                return await ListAsync(c, (ListArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "CREATE":
-                await _backend.CreateAsync(MailboxName(((MailboxArguments)c.Arguments).Mailbox, forCreate: true), ct).ConfigureAwait(false);
-                return await OkAsync(c, "CREATE completed", ct).ConfigureAwait(false);
-            case "DELETE":
-                await _backend.DeleteAsync(MailboxName(((MailboxArguments)c.Arguments).Mailbox), ct).ConfigureAwait(false);
-                return await OkAsync(c, "DELETE completed", ct).ConfigureAwait(false);
-            case "RENAME":
-            {
-                var rename = (RenameArguments)c.Arguments;
-                await _backend.RenameAsync(MailboxName(rename.From), MailboxName(rename.To, forCreate: true), ct).ConfigureAwait(false);
-                return await OkAsync(c, "RENAME completed", ct).ConfigureAwait(false);
-            }
-
-            case "SUBSCRIBE":
-            case "UNSUBSCRIBE":
-                await _backend.SetSubscribedAsync(MailboxName(((MailboxArguments)c.Arguments).Mailbox), c.Name == "SUBSCRIBE", ct).ConfigureAwait(false);
-                return await OkAsync(c, $"{c.Name} completed", ct).ConfigureAwait(false);
-            case "STATUS":
-                return await StatusAsync(c, (StatusArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "APPEND":
-                return await AppendAsync(c, (AppendArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "SELECT":
-            case "EXAMINE":
-                return await SelectAsync(c, (SelectArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "IDLE":
-                return await IdleAsync(c, ct).ConfigureAwait(false);
-            case "CLOSE":
-                if (!_view!.ReadOnly)
-                {
-                    // CLOSE expunges silently (RFC 3501 §6.4.2).
-                    await _backend.ExpungeAsync(null, ct).ConfigureAwait(false);
-                }
-
-                await _backend.UnselectAsync(ct).ConfigureAwait(false);
-                Tagged(c.Tag, ImapStatus.Ok, "CLOSE completed");
-                return true;
-            case "UNSELECT":
-                await _backend.UnselectAsync(ct).ConfigureAwait(false);
-                Tagged(c.Tag, ImapStatus.Ok, "UNSELECT completed");
-                return true;
-            case "EXPUNGE":
-                return await ExpungeAsync(c, ct).ConfigureAwait(false);
-            case "SEARCH":
-                return await SearchAsync(c, (SearchArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "FETCH":
-                return await FetchAsync(c, (FetchArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "STORE":
-                return await StoreAsync(c, (StoreArguments)c.Arguments, ct).ConfigureAwait(false);
-            case "COPY":
-            case "MOVE":
-                return await CopyAsync(c, (CopyArguments)c.Arguments, ct).ConfigureAwait(false);
-            default:
-                Tagged(c.Tag, ImapStatus.Bad, "unknown command");
-                return false;
+            await PollAsync(true, ct).ConfigureAwait(false);
         }
+
+        Tagged(c.Tag, ImapStatus.Ok, $"{c.Name} completed");
+        return true;
+    }
+
+    private bool Logout(ImapCommand c)
+    {
+        _writer.Raw("* BYE Logging out\r\n"u8);
+        Tagged(c.Tag, ImapStatus.Ok, "LOGOUT completed");
+        return true;
     }
 
     /// <summary>Sends pending updates (in the selected state), then the tagged OK.</summary>

@@ -41,6 +41,18 @@ public sealed partial class ImapServerSession
         }
     }
 
+    private async Task<bool> CapabilityAsync(ImapCommand c, CancellationToken ct)
+    {
+        _writer.Raw("* CAPABILITY ").Raw(Capabilities).Crlf();
+        return await OkAsync(c, "CAPABILITY completed", ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> IdAsync(ImapCommand c, CancellationToken ct)
+    {
+        _writer.Raw("* ID (\"name\" \"Encimap\")\r\n"u8);
+        return await OkAsync(c, "ID completed", ct).ConfigureAwait(false);
+    }
+
     private async Task<bool> EnableAsync(ImapCommand c, EnableArguments arguments, CancellationToken ct)
     {
         if (State == SessionState.NotAuthenticated)
@@ -98,6 +110,9 @@ public sealed partial class ImapServerSession
         AttachStream();
         return true;
     }
+
+    private Task<bool> LoginAsync(ImapCommand c, LoginArguments arguments, CancellationToken ct) =>
+        LoginAsync(c, arguments.Username, arguments.Password, ct);
 
     private async Task<bool> LoginAsync(ImapCommand c, string username, string password, CancellationToken ct)
     {

@@ -1,8 +1,14 @@
 namespace Encimap.Imap.Protocol;
 
-// LIST, XLIST and LSUB.
+// LIST, XLIST, LSUB and NAMESPACE.
 public sealed partial class ImapServerSession
 {
+    private async Task<bool> NamespaceAsync(ImapCommand c, CancellationToken ct)
+    {
+        _writer.Raw("* NAMESPACE ((\"\" \"/\")) NIL NIL\r\n"u8);
+        return await OkAsync(c, "NAMESPACE completed", ct).ConfigureAwait(false);
+    }
+
     private async Task<bool> ListAsync(ImapCommand c, ListArguments arguments, CancellationToken ct)
     {
         var response = c.Name;

@@ -1,8 +1,33 @@
 namespace Encimap.Imap.Protocol;
 
-// Mailbox names on the wire (modified UTF-7 unless UTF8=ACCEPT) and as the backend knows them.
+// CREATE, DELETE, RENAME and SUBSCRIBE, and mailbox names on the wire (modified UTF-7 unless
+// UTF8=ACCEPT) and as the backend knows them.
 public sealed partial class ImapServerSession
 {
+    private async Task<bool> CreateAsync(ImapCommand c, MailboxArguments arguments, CancellationToken ct)
+    {
+        await _backend.CreateAsync(MailboxName(arguments.Mailbox, forCreate: true), ct).ConfigureAwait(false);
+        return await OkAsync(c, "CREATE completed", ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> DeleteAsync(ImapCommand c, MailboxArguments arguments, CancellationToken ct)
+    {
+        await _backend.DeleteAsync(MailboxName(arguments.Mailbox), ct).ConfigureAwait(false);
+        return await OkAsync(c, "DELETE completed", ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> RenameAsync(ImapCommand c, RenameArguments arguments, CancellationToken ct)
+    {
+        await _backend.RenameAsync(MailboxName(arguments.From), MailboxName(arguments.To, forCreate: true), ct).ConfigureAwait(false);
+        return await OkAsync(c, "RENAME completed", ct).ConfigureAwait(false);
+    }
+
+    private async Task<bool> SubscribeAsync(ImapCommand c, MailboxArguments arguments, CancellationToken ct)
+    {
+        await _backend.SetSubscribedAsync(MailboxName(arguments.Mailbox), c.Name == "SUBSCRIBE", ct).ConfigureAwait(false);
+        return await OkAsync(c, $"{c.Name} completed", ct).ConfigureAwait(false);
+    }
+
     private string MailboxName(string raw, bool forCreate = false)
     {
         var name = raw;

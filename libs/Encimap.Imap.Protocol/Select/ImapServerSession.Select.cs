@@ -1,6 +1,6 @@
 namespace Encimap.Imap.Protocol;
 
-// STATUS, SELECT/EXAMINE, and what commands of the selected state share.
+// STATUS, SELECT/EXAMINE, CLOSE and UNSELECT, and what commands of the selected state share.
 public sealed partial class ImapServerSession
 {
     private async Task<bool> StatusAsync(ImapCommand c, StatusArguments arguments, CancellationToken ct)
@@ -81,6 +81,26 @@ public sealed partial class ImapServerSession
 
         State = SessionState.Selected;
         Tagged(c.Tag, ImapStatus.Ok, $"{c.Name} completed", readOnly ? "READ-ONLY" : "READ-WRITE");
+        return true;
+    }
+
+    private async Task<bool> CloseAsync(ImapCommand c, CancellationToken ct)
+    {
+        if (!_view!.ReadOnly)
+        {
+            // CLOSE expunges silently (RFC 3501 §6.4.2).
+            await _backend.ExpungeAsync(null, ct).ConfigureAwait(false);
+        }
+
+        await _backend.UnselectAsync(ct).ConfigureAwait(false);
+        Tagged(c.Tag, ImapStatus.Ok, "CLOSE completed");
+        return true;
+    }
+
+    private async Task<bool> UnselectAsync(ImapCommand c, CancellationToken ct)
+    {
+        await _backend.UnselectAsync(ct).ConfigureAwait(false);
+        Tagged(c.Tag, ImapStatus.Ok, "UNSELECT completed");
         return true;
     }
 
