@@ -202,7 +202,7 @@ public sealed class ImapCommandReceiver
         }
 
         var digits = line[(open + 1)..^1];
-        if (digits.Length > 0 && digits[^1] is (byte)'+' or (byte)'-')
+        if (digits.Length > 0 && digits[^1] == (byte)'+')
         {
             nonSync = true;
             digits = digits[..^1];

@@ -5,9 +5,9 @@ namespace Encimap.Imap.Protocol;
 // The lexical level of RFC 9051 §9: atoms, strings, literals, numbers, sequence sets, flags.
 public sealed partial class ImapParser
 {
-    private int Peek() => _position < _input.Length ? _input[_position] : -1;
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private bool AtLineEnd() => Peek() is '\r' or '\n' or -1;
+    private int Peek() => _position < _input.Length ? _input[_position] : -1;
 
     private void ExpectEnd()
     {
@@ -42,10 +42,48 @@ public sealed partial class ImapParser
 
     private ImapParseException Error(string message) => new(_tag, message);
 
+    /// <summary>A parenthesized list: "(" [item *(SP item)] ")".</summary>
+    private void ReadList(Action readItem)
+    {
+        Expect('(');
+        if (Peek() == ')')
+        {
+            _position++;
+            return;
+        }
+
+        readItem();
+        while (Peek() == ' ')
+        {
+            _position++;
+            readItem();
+        }
+
+        Expect(')');
+    }
+
+    /// <summary>Consumes <paramref name="keyword"/> when it is the next atom (any case).</summary>
+    private bool TryKeyword(string keyword)
+    {
+        var end = _position;
+        while (IsAtomChar(end < _input.Length ? _input[end] : -1))
+        {
+            end++;
+        }
+
+        if (end - _position != keyword.Length || !Encoding.ASCII.GetString(_input, _position, end - _position).Equals(keyword, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        _position = end;
+        return true;
+    }
+
     private string ReadTag()
     {
         var start = _position;
-        while (Peek() is var b && b > ' ' && b < 0x7f && b != '+' && !IsAtomSpecial(b))
+        while (IsTagChar(Peek()))
         {
             _position++;
         }
@@ -58,12 +96,24 @@ public sealed partial class ImapParser
         return Encoding.ASCII.GetString(_input, start, _position - start);
     }
 
-    private static bool IsAtomSpecial(int b) => b is '(' or ')' or '{' or ' ' or '%' or '*' or '"' or '\\' or ']' || b < 0x20 || b == 0x7f;
+    // RFC 9051 §9: ATOM-CHAR is any CHAR (%x01-7F) but the atom-specials: "(" ")" "{" SP CTL,
+    // the list-wildcards "%" "*", the quoted-specials DQUOTE "\" and the resp-special "]". So "~",
+    // "[" and "+" are atom characters; 8-bit bytes are not (they come in quoted strings or literals).
+    private static bool IsAtomChar(int b) => b is > 0x20 and < 0x7f && b is not ('(' or ')' or '{' or '%' or '*' or '"' or '\\' or ']');
+
+    // ASTRING-CHAR = ATOM-CHAR / resp-specials.
+    private static bool IsAStringChar(int b) => IsAtomChar(b) || b == ']';
+
+    // tag = 1*<any ASTRING-CHAR except "+">
+    private static bool IsTagChar(int b) => IsAStringChar(b) && b != '+';
+
+    // list-char = ATOM-CHAR / list-wildcards / resp-specials
+    private static bool IsListChar(int b) => IsAStringChar(b) || b is '%' or '*';
 
     private string ReadAtom()
     {
         var start = _position;
-        while (Peek() is var b && b >= 0 && !IsAtomSpecial(b))
+        while (IsAtomChar(Peek()))
         {
             _position++;
         }
@@ -73,14 +123,14 @@ public sealed partial class ImapParser
             throw Error("expected an atom");
         }
 
-        return Encoding.UTF8.GetString(_input, start, _position - start);
+        return Encoding.ASCII.GetString(_input, start, _position - start);
     }
 
     // FETCH items: an atom that stops at '[' and '<' too.
     private string ReadAtomUntilBracket()
     {
         var start = _position;
-        while (Peek() is var b && b >= 0 && !IsAtomSpecial(b) && b != '[' && b != '<')
+        while (Peek() is var b && IsAtomChar(b) && b != '[' && b != '<')
         {
             _position++;
         }
@@ -107,7 +157,7 @@ public sealed partial class ImapParser
     private bool TryNil()
     {
         if (_position + 3 <= _input.Length && Encoding.ASCII.GetString(_input, _position, 3).Equals("NIL", StringComparison.OrdinalIgnoreCase) &&
-            (_position + 3 == _input.Length || IsAtomSpecial(_input[_position + 3])))
+            (_position + 3 == _input.Length || !IsAStringChar(_input[_position + 3])))
         {
             _position += 3;
             return true;
@@ -118,13 +168,13 @@ public sealed partial class ImapParser
 
     private string ReadAString()
     {
-        if (Peek() is '"' or '{' or '~')
+        if (Peek() is '"' or '{')
         {
             return ReadString();
         }
 
         var start = _position;
-        while (Peek() is var b && b >= 0 && (!IsAtomSpecial(b) || b == ']'))
+        while (IsAStringChar(Peek()))
         {
             _position++;
         }
@@ -134,21 +184,17 @@ public sealed partial class ImapParser
             throw Error("expected a string");
         }
 
-        return Encoding.UTF8.GetString(_input, start, _position - start);
+        return Encoding.ASCII.GetString(_input, start, _position - start);
     }
 
     private string? ReadNString() => TryNil() ? null : ReadString();
 
+    // string = quoted / literal (literal8, "~{", only where the grammar names it: APPEND).
     private string ReadString()
     {
         if (Peek() == '"')
         {
             return ReadQuoted();
-        }
-
-        if (Peek() == '~')
-        {
-            _position++;
         }
 
         if (Peek() == '{')
@@ -159,6 +205,8 @@ public sealed partial class ImapParser
         throw Error("expected a string");
     }
 
+    // quoted = DQUOTE *QUOTED-CHAR DQUOTE; QUOTED-CHAR is a TEXT-CHAR (CHAR but CR and LF, so no
+    // NUL) other than DQUOTE and "\", an escaped DQUOTE or "\", or UTF-8 (RFC 9051 §9).
     private string ReadQuoted()
     {
         Expect('"');
@@ -170,9 +218,18 @@ public sealed partial class ImapParser
             {
                 case -1 or '\r' or '\n':
                     throw Error("unterminated quoted string");
+                case 0:
+                    throw Error("NUL in a quoted string");
                 case '"':
                     _position++;
-                    return Encoding.UTF8.GetString(bytes.ToArray());
+                    try
+                    {
+                        return StrictUtf8.GetString(bytes.ToArray());
+                    }
+                    catch (DecoderFallbackException)
+                    {
+                        throw Error("a quoted string that is not UTF-8");
+                    }
                 case '\\':
                     _position++;
                     if (Peek() is not ('\\' or '"'))
@@ -191,11 +248,12 @@ public sealed partial class ImapParser
         }
     }
 
+    // literal = "{" number64 ["+"] "}" CRLF *CHAR8 (the "+" of LITERAL+/LITERAL-, RFC 7888).
     private ReadOnlyMemory<byte> ReadLiteral()
     {
         Expect('{');
         var size = ReadNumber64();
-        if (Peek() is '+' or '-')
+        if (Peek() == '+')
         {
             _position++;
         }
@@ -231,7 +289,7 @@ public sealed partial class ImapParser
         }
 
         var start = _position;
-        while (Peek() is var b && b >= 0 && (!IsAtomSpecial(b) || b is '%' or '*' or ']'))
+        while (IsListChar(Peek()))
         {
             _position++;
         }
@@ -241,7 +299,7 @@ public sealed partial class ImapParser
             throw Error("expected a mailbox pattern");
         }
 
-        return Encoding.UTF8.GetString(_input, start, _position - start);
+        return Encoding.ASCII.GetString(_input, start, _position - start);
     }
 
     private EquatableList<string> ReadFlagList()
@@ -300,7 +358,8 @@ public sealed partial class ImapParser
             throw Error("expected a number");
         }
 
-        return n;
+        // number64: at most 2^63 - 1 (RFC 9051 §9).
+        return n <= long.MaxValue ? n : throw Error("number too large");
     }
 
     private SequenceSet ReadSequenceSet()

@@ -37,7 +37,11 @@ public sealed class MemoryStore
     /// <summary>Makes SEARCH fail as a storage outage would.</summary>
     public bool FailSearch { get; set; }
 
+    /// <summary>The target of APPEND, COPY or MOVE (RFC 9051 §7.1: TRYCREATE when it is missing).</summary>
     public Mailbox Find(string name) => Mailboxes.FirstOrDefault(m => m.Name == name) ?? throw ImapException.No("No such mailbox", "TRYCREATE");
+
+    /// <summary>A mailbox that must exist (SELECT, STATUS, DELETE, RENAME...).</summary>
+    public Mailbox Existing(string name) => Mailboxes.FirstOrDefault(m => m.Name == name) ?? throw ImapException.No("No such mailbox", "NONEXISTENT");
 
     public uint Deliver(string mailbox, string content, params string[] flags)
     {
@@ -93,7 +97,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            store.Mailboxes.Remove(store.Find(mailbox));
+            store.Mailboxes.Remove(store.Existing(mailbox));
         }
 
         return Task.CompletedTask;
@@ -103,7 +107,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            store.Find(from).Name = to;
+            store.Existing(from).Name = to;
         }
 
         return Task.CompletedTask;
@@ -113,7 +117,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            store.Find(mailbox).Subscribed = subscribed;
+            store.Existing(mailbox).Subscribed = subscribed;
         }
 
         return Task.CompletedTask;
@@ -123,7 +127,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            var box = store.Find(mailbox);
+            var box = store.Existing(mailbox);
             return Task.FromResult(new MailboxStatus((uint)box.Messages.Count, box.UidNext, box.UidValidity,
                 (uint)box.Messages.Count(m => !m.Flags.Contains(Flags.Seen)), box.HighestModSeq, box.Messages.Sum(m => (long)m.Content.Length),
                 (uint)box.Messages.Count(m => m.Flags.Contains(Flags.Deleted))));
@@ -134,7 +138,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            var box = store.Find(mailbox);
+            var box = store.Existing(mailbox);
             _selected = box;
             _known = box.Messages.Select(m => m.Uid).ToHashSet();
             _seenModSeq = box.HighestModSeq;

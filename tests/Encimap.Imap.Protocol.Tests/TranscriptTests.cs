@@ -69,7 +69,7 @@ public sealed class TranscriptTests
         Assert.Equal(["* STATUS INBOX (MESSAGES 3 UNSEEN 2 UIDNEXT 4 UIDVALIDITY 1700000000 HIGHESTMODSEQ 4)", "f OK STATUS completed"],
             await t.Exchange("f STATUS inbox (MESSAGES UNSEEN UIDNEXT UIDVALIDITY HIGHESTMODSEQ)"));
         Assert.Equal(["* NAMESPACE ((\"\" \"/\")) NIL NIL", "g OK NAMESPACE completed"], await t.Exchange("g NAMESPACE"));
-        Assert.Equal(["h NO [TRYCREATE] No such mailbox"], await t.Exchange("h SELECT Nowhere"));
+        Assert.Equal(["h NO [NONEXISTENT] No such mailbox"], await t.Exchange("h SELECT Nowhere"));
         Assert.Equal(["* ENABLED UTF8=ACCEPT", "i OK ENABLE completed"], await t.Exchange("i ENABLE UTF8=ACCEPT"));
         Assert.Equal(["* LIST (\\HasNoChildren) \"/\" \"Entwürfe/Alt\"", "j OK LIST completed"], await t.Exchange("j LIST \"\" Entw%/%"));
     }

@@ -5,52 +5,35 @@ namespace Encimap.Imap.Protocol;
 // SEARCH: the RETURN options (RFC 4731), CHARSET and the search keys.
 public sealed partial class ImapParser
 {
+    // search = "SEARCH" [search-return-opts] SP search-program
+    // search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
     private SearchArguments ParseSearch()
     {
         Space();
         SearchReturn? returns = null;
-        string? charset = null;
-        var save = _position;
-        var first = Peek() == '(' ? "" : ReadAtom().ToUpperInvariant();
-        if (first == "RETURN")
+        if (TryKeyword("RETURN"))
         {
+            // RFC 4731: "RETURN ()" asks for ALL.
             Space();
-            Expect('(');
             var value = SearchReturn.None;
-            while (Peek() != ')')
+            ReadList(() => value |= ReadAtom().ToUpperInvariant() switch
             {
-                if (Peek() == ' ')
-                {
-                    _position++;
-                }
-
-                value |= ReadAtom().ToUpperInvariant() switch
-                {
-                    "MIN" => SearchReturn.Min,
-                    "MAX" => SearchReturn.Max,
-                    "ALL" => SearchReturn.All,
-                    "COUNT" => SearchReturn.Count,
-                    "SAVE" => SearchReturn.Save,
-                    var other => throw Error($"unknown SEARCH return option {other}"),
-                };
-            }
-
-            Expect(')');
+                "MIN" => SearchReturn.Min,
+                "MAX" => SearchReturn.Max,
+                "ALL" => SearchReturn.All,
+                "COUNT" => SearchReturn.Count,
+                "SAVE" => SearchReturn.Save,
+                var other => throw Error($"unknown SEARCH return option {other}"),
+            });
             returns = value == SearchReturn.None ? SearchReturn.All : value;
             Space();
-            save = _position;
-            first = Peek() == '(' ? "" : ReadAtom().ToUpperInvariant();
         }
 
-        if (first == "CHARSET")
+        string? charset = null;
+        if (TryKeyword("CHARSET"))
         {
+            charset = SpaceThen(ReadAString).ToUpperInvariant();
             Space();
-            charset = ReadAString().ToUpperInvariant();
-            Space();
-        }
-        else
-        {
-            _position = save;
         }
 
         var keys = new List<SearchKey> { ReadSearchKey() };

@@ -82,14 +82,20 @@ public sealed partial class ImapServerSession
         return await OkAsync(c, "SEARCH completed", ct).ConfigureAwait(false);
     }
 
-    /// <summary>Replaces message-number sets by the UID ranges they designate for this session.</summary>
+    /// <summary>
+    /// Replaces message-number sets by the UID ranges they designate for this session. Numbers
+    /// beyond the mailbox (and "*" of an empty one) match nothing: SEARCH asks, it does not act
+    /// on those messages, and answers as Dovecot does rather than BAD.
+    /// </summary>
     private SearchKey ResolveSearch(SearchKey key) => key switch
     {
-        SearchSet { Uid: false } s => new SearchSet(new SequenceSet(Resolve(s.Set, uid: false).Select(r => new SequenceRange(r.First, r.Last)).ToArray()), true),
-        SearchSet { Uid: true } s => new SearchSet(new SequenceSet(Resolve(s.Set, uid: true).Select(r => new SequenceRange(r.First, r.Last)).ToArray()), true),
+        SearchSet s => UidSet(_view!.Resolve(s.Set, s.Uid, clipToMailbox: true)!),
         SearchNot n => new SearchNot(ResolveSearch(n.Key)),
         SearchOr o => new SearchOr(ResolveSearch(o.Left), ResolveSearch(o.Right)),
         SearchAnd a => new SearchAnd(new EquatableList<SearchKey>(a.Keys.Select(ResolveSearch))),
         _ => key,
     };
+
+    private static SearchSet UidSet(IEnumerable<UidRange> ranges) =>
+        new(new SequenceSet(ranges.Select(r => new SequenceRange(r.First, r.Last)).ToArray()), Uid: true);
 }

@@ -74,9 +74,10 @@ public sealed class MailboxView
 
     /// <summary>
     /// The UID ranges a sequence set (or UID set) designates, ascending. Sequence numbers beyond
-    /// the mailbox are an error (null); UID sets may name UIDs that do not exist.
+    /// the mailbox are an error (null), unless <paramref name="clipToMailbox"/>: then they
+    /// designate nothing, as SEARCH treats them; UID sets may name UIDs that do not exist.
     /// </summary>
-    public IReadOnlyList<UidRange>? Resolve(SequenceSet set, bool uid)
+    public IReadOnlyList<UidRange>? Resolve(SequenceSet set, bool uid, bool clipToMailbox = false)
     {
         var ranges = new List<UidRange>();
         if (set.IsSavedResult)
@@ -100,12 +101,24 @@ public sealed class MailboxView
         {
             foreach (var (low, high) in set.Resolve((uint)_uids.Count))
             {
+                var last = high;
                 if (low == 0 || high > _uids.Count)
                 {
-                    return null;
+                    if (!clipToMailbox)
+                    {
+                        return null;
+                    }
+
+                    // "*" of an empty mailbox is 0; a range that starts beyond the end designates nothing.
+                    if (low == 0 || low > _uids.Count)
+                    {
+                        continue;
+                    }
+
+                    last = (uint)_uids.Count;
                 }
 
-                ranges.Add(new UidRange(_uids[(int)low - 1], _uids[(int)high - 1]));
+                ranges.Add(new UidRange(_uids[(int)low - 1], _uids[(int)last - 1]));
             }
         }
 
