@@ -7,21 +7,28 @@ namespace Encimap.Imap.Protocol;
 /// The byte-level receiver of client commands. It frames commands (lines and the literals they
 /// announce), enforces the line and literal limits, and hands each complete command to
 /// <see cref="ImapParser"/>. It never blocks and never writes: the caller owns the transport.
+/// A command that breaks a limit is answered BAD and the connection goes on: what the client
+/// still sends of it (the rest of an overlong line, a non-synchronizing literal it announced) is
+/// read and dropped, so the next command is framed where it starts.
 /// </summary>
 public sealed class ImapCommandReceiver
 {
+    // Long enough for the end of a line that announces a literal: "{" 19 digits "+}" CR.
+    private const int TailLength = 32;
+
     private readonly ImapLimits _limits;
     private readonly ArrayBufferWriter<byte> _command = new(256);
     private long _literalRemaining;
-    private bool _discarding;
+    private int? _lineStart;
+
+    // Dropping the rest of a refused command: the answer it gets, and the end of the line being dropped.
+    private ReceiveResult? _refusal;
+    private readonly List<byte> _droppedTail = new(TailLength);
 
     public ImapCommandReceiver(ImapLimits? limits = null)
     {
         _limits = limits ?? new ImapLimits();
     }
-
-    /// <summary>Whether LITERAL+ / LITERAL- non-synchronizing literals are accepted.</summary>
-    public bool AllowNonSynchronizingLiterals { get; set; } = true;
 
     /// <summary>Consumes bytes from <paramref name="buffer"/> (advancing it) and reports what it found.</summary>
     public ReceiveResult Receive(ref ReadOnlySequence<byte> buffer)
@@ -36,10 +43,9 @@ public sealed class ImapCommandReceiver
                 }
 
                 var take = (int)Math.Min(_literalRemaining, Math.Min(buffer.Length, int.MaxValue));
-                var slice = buffer.Slice(0, take);
-                if (!_discarding)
+                if (_refusal is null)
                 {
-                    foreach (var segment in slice)
+                    foreach (var segment in buffer.Slice(0, take))
                     {
                         _command.Write(segment.Span);
                     }
@@ -53,34 +59,49 @@ public sealed class ImapCommandReceiver
             var newline = buffer.PositionOf((byte)'\n');
             if (newline is null)
             {
-                if (CurrentLineLength() + buffer.Length > _limits.MaxLineLength)
+                if (_refusal is null && CurrentLineLength() + buffer.Length > _limits.MaxLineLength)
                 {
-                    var tag = TagOf();
-                    Reset();
-                    buffer = buffer.Slice(buffer.End);
-                    return new ReceiveResult(ReceiveStatus.Error, Tag: tag, Error: "line too long", Fatal: true);
+                    Refuse(new ReceiveResult(ReceiveStatus.Error, Tag: TagOf(buffer), Error: "line too long"));
                 }
 
-                if (!_discarding)
+                if (_refusal is not null)
                 {
+                    KeepTail(buffer);
+                }
+                else
+                {
+                    _lineStart ??= _command.WrittenCount;
                     foreach (var segment in buffer)
                     {
                         _command.Write(segment.Span);
                     }
                 }
 
-                _lineStart ??= _command.WrittenCount - (int)buffer.Length;
                 buffer = buffer.Slice(buffer.End);
                 return new ReceiveResult(ReceiveStatus.NeedMoreData);
             }
 
             var line = buffer.Slice(0, buffer.GetPosition(1, newline.Value));
-            if (CurrentLineLength() + line.Length > _limits.MaxLineLength + 2)
+            buffer = buffer.Slice(line.End);
+            if (_refusal is null && CurrentLineLength() + line.Length > _limits.MaxLineLength + 2)
             {
-                var tag = TagOf();
+                Refuse(new ReceiveResult(ReceiveStatus.Error, Tag: TagOf(line), Error: "line too long"));
+            }
+
+            if (_refusal is { } refusal)
+            {
+                // The refused command goes on while its lines announce non-synchronizing literals
+                // (the client sends those without waiting); it ends with any other line.
+                KeepTail(line);
+                if (TryLiteralAnnouncement(WithoutLineEnd(_droppedTail.ToArray()), out var dropped, out var droppedNonSync) && droppedNonSync)
+                {
+                    _droppedTail.Clear();
+                    _literalRemaining = dropped;
+                    continue;
+                }
+
                 Reset();
-                buffer = buffer.Slice(line.End);
-                return new ReceiveResult(ReceiveStatus.Error, Tag: tag, Error: "line too long");
+                return refusal;
             }
 
             var start = _lineStart ?? _command.WrittenCount;
@@ -89,36 +110,25 @@ public sealed class ImapCommandReceiver
                 _command.Write(segment.Span);
             }
 
-            buffer = buffer.Slice(line.End);
             _lineStart = null;
-            var written = _command.WrittenSpan;
-            var lineBytes = written[start..];
-            var lineEnd = lineBytes.Length - 1;
-            if (lineEnd > 0 && lineBytes[lineEnd - 1] == '\r')
+            var lineBytes = _command.WrittenSpan[start..];
+            if (TryLiteralAnnouncement(WithoutLineEnd(lineBytes), out var size, out var nonSync))
             {
-                lineEnd--;
-            }
-
-            if (TryLiteralAnnouncement(lineBytes[..lineEnd], out var size, out var nonSync))
-            {
-                if (size > _limits.MaxLiteralSize)
+                // MULTIAPPEND puts several messages in one command: the whole command is bounded too.
+                if (size > _limits.MaxLiteralSize || _command.WrittenCount + size > _limits.MaxCommandSize)
                 {
-                    var tag = TagOf();
-                    Reset();
-                    if (nonSync)
+                    var tooBig = new ReceiveResult(ReceiveStatus.Error, Tag: TagOf(), Error: "literal too large", ResponseCode: "TOOBIG");
+                    if (!nonSync)
                     {
-                        // The client sends the bytes whatever we answer: the connection cannot be resynchronized.
-                        return new ReceiveResult(ReceiveStatus.Error, Tag: tag, Error: "literal too large", ResponseCode: "TOOBIG", Fatal: true);
+                        // No "+": the client does not send it (RFC 9051 §7.5).
+                        Reset();
+                        return tooBig;
                     }
 
-                    return new ReceiveResult(ReceiveStatus.Error, Tag: tag, Error: "literal too large", ResponseCode: "TOOBIG");
-                }
-
-                if (nonSync && !AllowNonSynchronizingLiterals)
-                {
-                    var tag = TagOf();
-                    Reset();
-                    return new ReceiveResult(ReceiveStatus.Error, Tag: tag, Error: "non-synchronizing literals are not allowed", Fatal: true);
+                    // The client sends a non-synchronizing literal whatever we answer (RFC 7888 §4).
+                    Refuse(tooBig);
+                    _literalRemaining = size;
+                    continue;
                 }
 
                 _literalRemaining = size;
@@ -165,27 +175,71 @@ public sealed class ImapCommandReceiver
         return true;
     }
 
-    private int? _lineStart;
-
     private long CurrentLineLength() => _lineStart is { } start ? _command.WrittenCount - start : 0;
+
+    /// <summary>From now on the command's bytes are dropped; it is answered with <paramref name="refusal"/> when it ends.</summary>
+    private void Refuse(ReceiveResult refusal)
+    {
+        _refusal = refusal;
+        _droppedTail.Clear();
+        if (_lineStart is { } start)
+        {
+            KeepTail(new ReadOnlySequence<byte>(_command.WrittenMemory[start..]));
+        }
+
+        _command.Clear();
+        _lineStart = null;
+    }
+
+    private void KeepTail(ReadOnlySequence<byte> bytes)
+    {
+        var tail = bytes.Length > TailLength ? bytes.Slice(bytes.Length - TailLength) : bytes;
+        foreach (var segment in tail)
+        {
+            _droppedTail.AddRange(segment.Span);
+        }
+
+        if (_droppedTail.Count > TailLength)
+        {
+            _droppedTail.RemoveRange(0, _droppedTail.Count - TailLength);
+        }
+    }
+
+    private static ReadOnlySpan<byte> WithoutLineEnd(ReadOnlySpan<byte> line)
+    {
+        var end = line.Length;
+        if (end > 0 && line[end - 1] == '\n')
+        {
+            end--;
+        }
+
+        if (end > 0 && line[end - 1] == '\r')
+        {
+            end--;
+        }
+
+        return line[..end];
+    }
 
     private void Reset()
     {
         _command.Clear();
         _literalRemaining = 0;
         _lineStart = null;
-        _discarding = false;
+        _refusal = null;
+        _droppedTail.Clear();
     }
 
-    private string? TagOf()
+    /// <summary>The tag of the command being received: at the start of what is buffered, or of <paramref name="pending"/>.</summary>
+    private string? TagOf(ReadOnlySequence<byte> pending = default)
     {
-        var span = _command.WrittenSpan;
+        var span = _command.WrittenCount > 0 ? _command.WrittenSpan : pending.Slice(0, Math.Min(pending.Length, 64)).ToArray();
         var end = span.IndexOfAny((byte)' ', (byte)'\r', (byte)'\n');
         var tag = end < 0 ? span : span[..end];
         return tag.Length is > 0 and < 64 ? Encoding.ASCII.GetString(tag) : null;
     }
 
-    /// <summary>Whether the line ends with <c>{N}</c>, <c>{N+}</c> (or literal8 <c>~{N}</c>).</summary>
+    /// <summary>Whether the line ends with <c>{N}</c> or <c>{N+}</c> (or literal8 <c>~{N}</c>).</summary>
     internal static bool TryLiteralAnnouncement(ReadOnlySpan<byte> line, out long size, out bool nonSync)
     {
         size = 0;

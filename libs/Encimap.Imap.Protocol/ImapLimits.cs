@@ -6,6 +6,9 @@ public sealed record ImapLimits
     /// <summary>Largest literal accepted (the maximum message size for APPEND).</summary>
     public long MaxLiteralSize { get; init; } = 50L * 1024 * 1024;
 
+    /// <summary>Largest command, literals included (a MULTIAPPEND carries several messages, RFC 3502).</summary>
+    public long MaxCommandSize { get; init; } = 200L * 1024 * 1024;
+
     /// <summary>Longest command line outside literals.</summary>
     public int MaxLineLength { get; init; } = 64 * 1024;
 

@@ -77,13 +77,6 @@ public sealed partial class ImapServerSession : IUpdateSink
                 if (result.Status == ReceiveStatus.Error)
                 {
                     var code = result.ResponseCode is null ? "" : $"[{result.ResponseCode}] ";
-                    if (result.Fatal)
-                    {
-                        _writer.Raw($"* BYE {code}{result.Error}\r\n");
-                        await FlushAsync(cancellationToken).ConfigureAwait(false);
-                        return;
-                    }
-
                     _writer.Raw($"{result.Tag ?? "*"} BAD {code}{result.Error}\r\n");
                     await FlushAsync(cancellationToken).ConfigureAwait(false);
                     if (await CountUnauthenticatedAsync(cancellationToken).ConfigureAwait(false))
@@ -236,9 +229,11 @@ public sealed partial class ImapServerSession : IUpdateSink
 
             Tagged(command.Tag, e.Status, e.Message, e.Code);
         }
-        catch (Exception e) when (e is not (IOException or ObjectDisposedException or OperationCanceledException))
+        catch (Exception e) when (e is not (IOException or ObjectDisposedException or OperationCanceledException) ||
+                                  (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            // A storage failure: this command fails, the session goes on.
+            // A storage failure (a timeout too): this command fails, the session goes on. Only the
+            // connection itself failing or closing ends it.
             _options.OnError?.Invoke(command, e);
             Tagged(command.Tag, ImapStatus.No, "Temporary server failure; try again", "UNAVAILABLE");
         }

@@ -11,5 +11,4 @@ public readonly record struct ReceiveResult(
     bool LiteralNonSynchronizing = false,
     string? Tag = null,
     string? Error = null,
-    string? ResponseCode = null,
-    bool Fatal = false);
+    string? ResponseCode = null);

@@ -17,6 +17,6 @@ public enum ReceiveStatus
     /// <summary>A complete command was parsed.</summary>
     Command,
 
-    /// <summary>The command was malformed or too large: answer BAD (or BYE and close when <see cref="ReceiveResult.Fatal"/>).</summary>
+    /// <summary>The command was malformed or too large: answer BAD; the connection goes on.</summary>
     Error,
 }

@@ -111,6 +111,7 @@ public sealed class ImapListener(
             var limits = new ImapLimits
             {
                 MaxLiteralSize = options.Value.MaxMessageSize,
+                MaxCommandSize = Math.Max(options.Value.MaxCommandSize, options.Value.MaxMessageSize),
                 MaxLineLength = options.Value.MaxLineLength,
                 MaxUnauthenticatedCommands = options.Value.MaxUnauthenticatedCommands,
                 IdleTimeout = options.Value.IdleTimeout,

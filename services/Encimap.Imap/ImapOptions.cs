@@ -12,6 +12,9 @@ public sealed class ImapOptions
     /// <summary>Largest APPEND literal (the maximum message size).</summary>
     public long MaxMessageSize { get; set; } = 50L * 1024 * 1024;
 
+    /// <summary>Largest command, literals included: a MULTIAPPEND (RFC 3502) of several messages.</summary>
+    public long MaxCommandSize { get; set; } = 200L * 1024 * 1024;
+
     public int MaxLineLength { get; set; } = 64 * 1024;
 
     public int MaxUnauthenticatedCommands { get; set; } = 20;

@@ -34,8 +34,8 @@ public sealed class MemoryStore
 
     public event Action? Changed;
 
-    /// <summary>Makes SEARCH fail as a storage outage would.</summary>
-    public bool FailSearch { get; set; }
+    /// <summary>Makes SEARCH fail as a storage outage (or a storage timeout) would.</summary>
+    public Exception? SearchFailure { get; set; }
 
     /// <summary>The target of APPEND, COPY or MOVE (RFC 9051 §7.1: TRYCREATE when it is missing).</summary>
     public Mailbox Find(string name) => Mailboxes.FirstOrDefault(m => m.Name == name) ?? throw ImapException.No("No such mailbox", "TRYCREATE");
@@ -288,9 +288,9 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
 
     public Task<IReadOnlyList<SearchMatch>> SearchAsync(SearchKey criteria, CancellationToken cancellationToken)
     {
-        if (store.FailSearch)
+        if (store.SearchFailure is { } failure)
         {
-            throw new InvalidOperationException("storage is down");
+            throw failure;
         }
 
         lock (store.Gate)

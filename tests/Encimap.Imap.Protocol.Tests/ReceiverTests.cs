@@ -60,11 +60,27 @@ public sealed class ReceiverTests
     }
 
     [Fact]
-    public void TooLargeNonSynchronizingLiteralIsFatal()
+    public void TooLargeNonSynchronizingLiteralIsDroppedAndTheSessionGoesOn()
     {
+        // The client sends the literal without waiting (RFC 7888): its bytes, and the rest of the
+        // command, are read and dropped; the command is answered BAD [TOOBIG].
         var receiver = new ImapCommandReceiver(new ImapLimits { MaxLiteralSize = 10 });
-        var buffer = Bytes("a APPEND INBOX {11+}\r\n");
-        Assert.True(receiver.Receive(ref buffer).Fatal);
+        var buffer = Bytes("a APPEND INBOX {11+}\r\nb NOOP\r\nxyz");
+        Assert.Equal(ReceiveStatus.NeedMoreData, receiver.Receive(ref buffer).Status);
+        buffer = Bytes(" {2+}\r\nc \r\nd NOOP\r\n");
+        Assert.Equal(new ReceiveResult(ReceiveStatus.Error, Tag: "a", Error: "literal too large", ResponseCode: "TOOBIG"), receiver.Receive(ref buffer));
+        Assert.Equal("d", receiver.Receive(ref buffer).Command!.Tag);
+    }
+
+    [Fact]
+    public void AMultiappendBeyondTheCommandLimitIsRefused()
+    {
+        var receiver = new ImapCommandReceiver(new ImapLimits { MaxLiteralSize = 10, MaxCommandSize = 60 });
+        var buffer = Bytes("a APPEND INBOX {10+}\r\n0123456789 {10+}\r\n0123456789 {10+}\r\n0123456789\r\nb NOOP\r\n");
+        Assert.Equal(ReceiveStatus.NeedLiteral, receiver.Receive(ref buffer).Status);
+        Assert.Equal(ReceiveStatus.NeedLiteral, receiver.Receive(ref buffer).Status);
+        Assert.Equal("TOOBIG", receiver.Receive(ref buffer).ResponseCode);
+        Assert.Equal("NOOP", receiver.Receive(ref buffer).Command!.Name);
     }
 
     [Fact]
@@ -79,11 +95,29 @@ public sealed class ReceiverTests
     }
 
     [Fact]
-    public void OverlongPartialLineIsFatal()
+    public void OverlongPartialLineIsDroppedUntilItEnds()
+    {
+        var receiver = new ImapCommandReceiver(new ImapLimits { MaxLineLength = 100 });
+        var buffer = Bytes("a1 LOGIN " + new string('x', 200));
+        Assert.Equal(ReceiveStatus.NeedMoreData, receiver.Receive(ref buffer).Status);
+        buffer = Bytes(new string('y', 500));
+        Assert.Equal(ReceiveStatus.NeedMoreData, receiver.Receive(ref buffer).Status);
+        buffer = Bytes("z\r\nb NOOP\r\n");
+        Assert.Equal(new ReceiveResult(ReceiveStatus.Error, Tag: "a1", Error: "line too long"), receiver.Receive(ref buffer));
+        Assert.Equal("NOOP", receiver.Receive(ref buffer).Command!.Name);
+    }
+
+    [Fact]
+    public void AnOverlongLineThatAnnouncesANonSynchronizingLiteralDropsTheLiteralToo()
     {
         var receiver = new ImapCommandReceiver(new ImapLimits { MaxLineLength = 100 });
         var buffer = Bytes("a LOGIN " + new string('x', 200));
-        Assert.True(receiver.Receive(ref buffer).Fatal);
+        Assert.Equal(ReceiveStatus.NeedMoreData, receiver.Receive(ref buffer).Status);
+        buffer = Bytes(" {1");
+        Assert.Equal(ReceiveStatus.NeedMoreData, receiver.Receive(ref buffer).Status);
+        buffer = Bytes("0+}\r\n0123456789\r\nc NOOP\r\n");
+        Assert.Equal("line too long", receiver.Receive(ref buffer).Error);
+        Assert.Equal("c", receiver.Receive(ref buffer).Command!.Tag);
     }
 
     [Fact]

@@ -197,10 +197,24 @@ public sealed class TranscriptTests
         var store = StoreWithMail();
         await using var t = await LoggedIn(store);
         await t.Exchange("a SELECT INBOX");
-        store.FailSearch = true;
+        store.SearchFailure = new InvalidOperationException("storage is down");
         Assert.Equal(["b NO [UNAVAILABLE] Temporary server failure; try again"], await t.Exchange("b SEARCH ALL"));
-        store.FailSearch = false;
-        Assert.Equal(["* SEARCH 1 2 3", "c OK SEARCH completed"], await t.Exchange("c SEARCH ALL"));
+        // A timeout of the storage is no reason to close the connection either.
+        store.SearchFailure = new TaskCanceledException("storage timed out");
+        Assert.Equal(["c NO [UNAVAILABLE] Temporary server failure; try again"], await t.Exchange("c SEARCH ALL"));
+        store.SearchFailure = null;
+        Assert.Equal(["* SEARCH 1 2 3", "d OK SEARCH completed"], await t.Exchange("d SEARCH ALL"));
+    }
+
+    [Fact]
+    public async Task CommandsBreakingALimitAreAnsweredBadAndTheSessionGoesOn()
+    {
+        await using var t = new Transcript(new MemoryStore(), limits: new ImapLimits { MaxLiteralSize = 10, MaxLineLength = 100 });
+        await t.Exchange("a LOGIN fred secret");
+        Assert.Equal(["b BAD [TOOBIG] literal too large"], await t.Exchange("b APPEND INBOX {11+}\r\n0123456789A"));
+        Assert.Equal(["c BAD line too long"], await t.Exchange("c LOGIN " + new string('x', 300)));
+        Assert.Equal(["d BAD unknown command BOGUS"], await t.Exchange("d BOGUS"));
+        Assert.Equal(["e OK NOOP completed"], await t.Exchange("e NOOP"));
     }
 
     [Fact]

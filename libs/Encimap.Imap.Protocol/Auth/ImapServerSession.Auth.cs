@@ -106,7 +106,16 @@ public sealed partial class ImapServerSession
         // Anything the client sent after STARTTLS, before the handshake, is discarded (command injection).
         await _reader.CompleteAsync().ConfigureAwait(false);
         await _pipe.CompleteAsync().ConfigureAwait(false);
-        await _transport.StartTlsAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await _transport.StartTlsAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
+        {
+            // No TLS, and the cleartext stream is no longer usable: the connection ends here.
+            throw new IOException("TLS negotiation failed", e);
+        }
+
         AttachStream();
         return true;
     }
