@@ -232,6 +232,7 @@ public sealed class SchemaTests
             var mailbox = await Sql.ScalarAsync<long>(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'INBOX', 1) RETURNING id", box);
             await Sql.ExecuteAsync(connection,
                 "INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content) VALUES ($1, $2, 1, 1, 2, '\\x0102')", box, mailbox);
+            await Sql.ExecuteAsync(connection, "INSERT INTO detached_subscriptions (vaultbox_id, name) VALUES ($1, 'Gone')", box);
             await Sql.ExecuteAsync(connection, "INSERT INTO email_processing_logs (vaultbox_id, outcome, size_bytes, duration_ms) VALUES ($1, 'stored', 2, 1)", box);
             await Sql.ExecuteAsync(connection,
                 "INSERT INTO outbound_messages (vaultbox_id, envelope_from, recipients, content) VALUES ($1, 'x@call.example', '{y@example.net}', '\\x01')", box);

@@ -18,7 +18,6 @@ public sealed class MemoryStore
     {
         public required string Name { get; set; }
         public string? SpecialUse { get; init; }
-        public bool Subscribed { get; set; } = true;
         public uint UidValidity { get; init; } = 1700000000;
         public uint UidNext { get; set; } = 1;
         public ulong HighestModSeq { get; set; } = 1;
@@ -26,6 +25,9 @@ public sealed class MemoryStore
     }
 
     public object Gate { get; } = new();
+
+    /// <summary>Subscribed names; a subscription outlives its mailbox (RFC 3501 §6.3.6).</summary>
+    public HashSet<string> Subscriptions { get; } = ["INBOX", "Sent", "Trash"];
 
     public List<Mailbox> Mailboxes { get; } =
     [
@@ -74,7 +76,9 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            return Task.FromResult<IReadOnlyList<MailboxInfo>>(store.Mailboxes.Select(m => new MailboxInfo(m.Name, m.SpecialUse, m.Subscribed)).ToList());
+            var mailboxes = store.Mailboxes.Select(m => new MailboxInfo(m.Name, m.SpecialUse, store.Subscriptions.Contains(m.Name))).ToList();
+            mailboxes.AddRange(store.Subscriptions.Where(name => store.Mailboxes.All(m => m.Name != name)).Select(name => new MailboxInfo(name, null, true, Exists: false)));
+            return Task.FromResult<IReadOnlyList<MailboxInfo>>(mailboxes);
         }
     }
 
@@ -88,6 +92,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
             }
 
             store.Mailboxes.Add(new MemoryStore.Mailbox { Name = mailbox });
+            store.Subscriptions.Add(mailbox);
         }
 
         return Task.CompletedTask;
@@ -108,6 +113,10 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         lock (store.Gate)
         {
             store.Existing(from).Name = to;
+            if (store.Subscriptions.Remove(from))
+            {
+                store.Subscriptions.Add(to);
+            }
         }
 
         return Task.CompletedTask;
@@ -117,7 +126,15 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
     {
         lock (store.Gate)
         {
-            store.Existing(mailbox).Subscribed = subscribed;
+            if (subscribed)
+            {
+                // A server may refuse to subscribe to a name that has no mailbox (RFC 3501 §6.3.6).
+                store.Subscriptions.Add(store.Existing(mailbox).Name);
+            }
+            else if (!store.Subscriptions.Remove(mailbox))
+            {
+                throw ImapException.No("Not subscribed", "NONEXISTENT");
+            }
         }
 
         return Task.CompletedTask;

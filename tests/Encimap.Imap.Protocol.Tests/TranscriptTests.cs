@@ -59,6 +59,7 @@ public sealed class TranscriptTests
         Assert.Equal(["b OK CREATE completed"], await t.Exchange("b CREATE Entw&APw-rfe/Alt"));
         Assert.Equal([
             "* LIST (\\HasNoChildren) \"/\" INBOX",
+            "* LIST (\\Noselect \\HasChildren) \"/\" Entw&APw-rfe",
             "* LIST (\\HasNoChildren) \"/\" Entw&APw-rfe/Alt",
             "* LIST (\\HasNoChildren \\Sent) \"/\" Sent",
             "* LIST (\\HasNoChildren \\Trash) \"/\" Trash",

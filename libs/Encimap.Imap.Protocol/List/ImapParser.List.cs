@@ -3,32 +3,30 @@ namespace Encimap.Imap.Protocol;
 // LIST with the LIST-EXTENDED selection and return options (RFC 5258), XLIST.
 public sealed partial class ImapParser
 {
+    // list = "LIST" [SP list-select-opts] SP mailbox SP mbox-or-pat [SP list-return-opts]
     private ListArguments ParseList(bool extended)
     {
         Space();
         var selection = ListSelection.None;
+        var extendedSyntax = false;
         if (extended && Peek() == '(')
         {
-            _position++;
-            while (Peek() != ')')
+            extendedSyntax = true;
+            ReadList(() => selection |= ReadAtom().ToUpperInvariant() switch
             {
-                if (Peek() == ' ')
-                {
-                    _position++;
-                }
-
-                selection |= ReadAtom().ToUpperInvariant() switch
-                {
-                    "SUBSCRIBED" => ListSelection.Subscribed,
-                    "SPECIAL-USE" => ListSelection.SpecialUse,
-                    "RECURSIVEMATCH" => ListSelection.RecursiveMatch,
-                    "REMOTE" => ListSelection.Remote,
-                    var other => throw Error($"unknown LIST selection option {other}"),
-                };
-            }
-
-            Expect(')');
+                "SUBSCRIBED" => ListSelection.Subscribed,
+                "SPECIAL-USE" => ListSelection.SpecialUse,
+                "RECURSIVEMATCH" => ListSelection.RecursiveMatch,
+                "REMOTE" => ListSelection.Remote,
+                var other => throw Error($"unknown LIST selection option {other}"),
+            });
             Space();
+        }
+
+        // RFC 5258 §3: RECURSIVEMATCH alone (or only with REMOTE) is BAD.
+        if ((selection & ListSelection.RecursiveMatch) != 0 && (selection & ~ListSelection.Remote) == ListSelection.RecursiveMatch)
+        {
+            throw Error("RECURSIVEMATCH needs another selection option");
         }
 
         var reference = ReadMailbox();
@@ -36,15 +34,12 @@ public sealed partial class ImapParser
         var patterns = new List<string>();
         if (extended && Peek() == '(')
         {
-            _position++;
-            patterns.Add(ReadListMailbox());
-            while (Peek() == ' ')
+            extendedSyntax = true;
+            ReadList(() => patterns.Add(ReadListMailbox()));
+            if (patterns.Count == 0)
             {
-                _position++;
-                patterns.Add(ReadListMailbox());
+                throw Error("expected a mailbox pattern");
             }
-
-            Expect(')');
         }
         else
         {
@@ -55,21 +50,16 @@ public sealed partial class ImapParser
         EquatableList<string>? statusItems = null;
         if (extended && Peek() == ' ')
         {
+            extendedSyntax = true;
             Space();
-            if (!ReadAtom().Equals("RETURN", StringComparison.OrdinalIgnoreCase))
+            if (!TryKeyword("RETURN"))
             {
                 throw Error("expected RETURN");
             }
 
             Space();
-            Expect('(');
-            while (Peek() != ')')
+            ReadList(() =>
             {
-                if (Peek() == ' ')
-                {
-                    _position++;
-                }
-
                 var option = ReadAtom().ToUpperInvariant();
                 switch (option)
                 {
@@ -83,16 +73,9 @@ public sealed partial class ImapParser
                         break;
                     default: throw Error($"unknown LIST return option {option}");
                 }
-            }
-
-            Expect(')');
+            });
         }
 
-        if ((selection & ListSelection.RecursiveMatch) != 0 && selection == ListSelection.RecursiveMatch)
-        {
-            throw Error("RECURSIVEMATCH needs another selection option");
-        }
-
-        return new ListArguments(reference, new EquatableList<string>(patterns), selection, returns, statusItems);
+        return new ListArguments(reference, new EquatableList<string>(patterns), selection, returns, statusItems, extendedSyntax);
     }
 }

@@ -8,13 +8,19 @@ public sealed partial class PostgresImapSession
 {
     public async Task<IReadOnlyList<MailboxInfo>> ListMailboxesAsync(CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand("SELECT name, special_use, subscribed FROM mailboxes WHERE vaultbox_id = $1");
+        // The mailboxes, and the names subscribed to whose mailbox is gone.
+        await using var command = database.CreateCommand(
+            """
+            SELECT name, special_use, subscribed, true FROM mailboxes WHERE vaultbox_id = $1
+            UNION ALL
+            SELECT name, NULL, true, false FROM detached_subscriptions WHERE vaultbox_id = $1
+            """);
         command.Parameters.AddWithValue(_vaultbox);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var list = new List<MailboxInfo>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(new MailboxInfo(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetBoolean(2)));
+            list.Add(new MailboxInfo(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetBoolean(2), reader.GetBoolean(3)));
         }
 
         return list;
@@ -27,7 +33,12 @@ public sealed partial class PostgresImapSession
             throw ImapException.No("INBOX exists", "ALREADYEXISTS");
         }
 
-        await using var command = database.CreateCommand("INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, $2, $3)");
+        // A subscription that outlived an earlier mailbox of this name is the new one's.
+        await using var command = database.CreateCommand(
+            """
+            WITH resubscribed AS (DELETE FROM detached_subscriptions WHERE vaultbox_id = $1 AND name = $2)
+            INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, $2, $3)
+            """);
         command.Parameters.AddWithValue(_vaultbox);
         command.Parameters.AddWithValue(mailbox);
         command.Parameters.AddWithValue(NewUidValidity());
@@ -48,12 +59,20 @@ public sealed partial class PostgresImapSession
             throw ImapException.No("INBOX cannot be deleted", "CANNOT");
         }
 
-        await using var command = database.CreateCommand("DELETE FROM mailboxes WHERE vaultbox_id = $1 AND name = $2 AND special_use IS NULL RETURNING id");
+        // Its subscription stays (RFC 3501 §6.3.6).
+        await using var command = database.CreateCommand(
+            """
+            WITH gone AS (
+                DELETE FROM mailboxes WHERE vaultbox_id = $1 AND name = $2 AND special_use IS NULL RETURNING id, name, subscribed),
+            detached AS (
+                INSERT INTO detached_subscriptions (vaultbox_id, name) SELECT $1, name FROM gone WHERE subscribed ON CONFLICT DO NOTHING)
+            SELECT id FROM gone
+            """);
         command.Parameters.AddWithValue(_vaultbox);
         command.Parameters.AddWithValue(mailbox);
         if (await command.ExecuteScalarAsync(cancellationToken) is null)
         {
-            var exists = (await ListMailboxesAsync(cancellationToken)).Any(m => m.Name == mailbox);
+            var exists = (await ListMailboxesAsync(cancellationToken)).Any(m => m.Name == mailbox && m.Exists);
             throw exists ? ImapException.No("Special-use folders cannot be deleted", "CANNOT") : ImapException.No("No such mailbox", "NONEXISTENT");
         }
     }
@@ -65,17 +84,22 @@ public sealed partial class PostgresImapSession
             throw ImapException.No("INBOX cannot be renamed", "CANNOT");
         }
 
+        // Subscriptions go with the mailboxes; one that outlived an earlier mailbox of a new name is dropped.
         await using var command = database.CreateCommand(
             """
-            UPDATE mailboxes SET name = $3 || substr(name, length($2) + 1)
-            WHERE vaultbox_id = $1 AND (name = $2 OR starts_with(name, $2 || '/'))
+            WITH renamed AS (
+                UPDATE mailboxes SET name = $3 || substr(name, length($2) + 1)
+                WHERE vaultbox_id = $1 AND (name = $2 OR starts_with(name, $2 || '/')) RETURNING name),
+            replaced AS (
+                DELETE FROM detached_subscriptions d USING renamed r WHERE d.vaultbox_id = $1 AND d.name = r.name)
+            SELECT count(*) FROM renamed
             """);
         command.Parameters.AddWithValue(_vaultbox);
         command.Parameters.AddWithValue(from);
         command.Parameters.AddWithValue(to);
         try
         {
-            if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
             {
                 throw ImapException.No("No such mailbox", "NONEXISTENT");
             }
@@ -88,11 +112,18 @@ public sealed partial class PostgresImapSession
 
     public async Task SetSubscribedAsync(string mailbox, bool subscribed, CancellationToken cancellationToken)
     {
-        await using var command = database.CreateCommand("UPDATE mailboxes SET subscribed = $3 WHERE vaultbox_id = $1 AND name = $2");
+        // SUBSCRIBE wants a mailbox (a server may check, RFC 3501 §6.3.6); UNSUBSCRIBE also
+        // drops a subscription that outlived its mailbox.
+        await using var command = database.CreateCommand(subscribed
+            ? "WITH m AS (UPDATE mailboxes SET subscribed = true WHERE vaultbox_id = $1 AND name = $2 RETURNING 1) SELECT count(*) FROM m"
+            : """
+              WITH m AS (UPDATE mailboxes SET subscribed = false WHERE vaultbox_id = $1 AND name = $2 RETURNING 1),
+                   d AS (DELETE FROM detached_subscriptions WHERE vaultbox_id = $1 AND name = $2 RETURNING 1)
+              SELECT (SELECT count(*) FROM m) + (SELECT count(*) FROM d)
+              """);
         command.Parameters.AddWithValue(_vaultbox);
         command.Parameters.AddWithValue(mailbox);
-        command.Parameters.AddWithValue(subscribed);
-        if (await command.ExecuteNonQueryAsync(cancellationToken) == 0)
+        if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
         {
             throw ImapException.No("No such mailbox", "NONEXISTENT");
         }
