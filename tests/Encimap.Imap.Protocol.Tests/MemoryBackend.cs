@@ -159,7 +159,8 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
             _selected = box;
             _known = box.Messages.Select(m => m.Uid).ToHashSet();
             _seenModSeq = box.HighestModSeq;
-            return Task.FromResult(new SelectData(box.UidValidity, box.UidNext, [.. _known], box.HighestModSeq, [],
+            var keywords = box.Messages.SelectMany(m => m.Flags).Where(f => !f.StartsWith('\\')).Distinct().Order(StringComparer.Ordinal).ToList();
+            return Task.FromResult(new SelectData(box.UidValidity, box.UidNext, [.. _known], box.HighestModSeq, keywords,
                 box.Messages.FirstOrDefault(m => !m.Flags.Contains(Flags.Seen))?.Uid));
         }
     }

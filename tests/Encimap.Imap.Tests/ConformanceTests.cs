@@ -34,4 +34,28 @@ public sealed class ConformanceTests(ImapFleet fleet)
         Assert.StartsWith("OK", (await client.CommandAsync("UNSUBSCRIBE Projects/Old")).Status);
         Assert.Empty((await client.CommandAsync("LSUB \"\" Projects/*")).Untagged);
     }
+
+    [Fact]
+    public async Task A_new_keyword_is_announced_in_flags_before_a_fetch_shows_it()
+    {
+        var account = await fleet.CreateAccountAsync("keywords");
+        await fleet.DeliverAsync(account, Message("one"));
+        await using var writer = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        await using var reader = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        const string system = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+        Assert.Contains($"* FLAGS ({system})", (await writer.CommandAsync("SELECT INBOX")).Untagged);
+        await reader.CommandAsync("SELECT INBOX");
+
+        var store = await writer.CommandAsync("STORE 1 +FLAGS ($Label3)");
+        Assert.Equal([$"* FLAGS ({system} $Label3)", $"* OK [PERMANENTFLAGS ({system} $Label3 \\*)] Flags permitted"], store.Untagged[..2]);
+        Assert.Matches(@"^\* 1 FETCH \(FLAGS \(.*\$Label3.*\)\)$", store.Untagged[2]);
+
+        var noop = await reader.CommandAsync("NOOP");
+        Assert.Equal($"* FLAGS ({system} $Label3)", noop.Untagged[0]);
+        Assert.Contains(noop.Untagged, l => l.StartsWith("* 1 FETCH (UID 1 FLAGS (", StringComparison.Ordinal) && l.Contains("$Label3", StringComparison.Ordinal));
+        Assert.True(noop.Untagged.FindIndex(l => l.Contains("FETCH", StringComparison.Ordinal)) > 0);
+
+        // Selected again, the mailbox lists the keyword from the start.
+        Assert.Contains($"* FLAGS ({system} $Label3)", (await reader.CommandAsync("EXAMINE INBOX")).Untagged);
+    }
 }

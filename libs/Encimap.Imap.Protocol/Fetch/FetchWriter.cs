@@ -48,6 +48,12 @@ public sealed class FetchWriter
             return;
         }
 
+        if (items.Contains(FetchItem.Flags) && _view.LearnKeywords(message.Flags))
+        {
+            // A keyword the session was not told of: FLAGS first (RFC 3501 §7.2.6).
+            MailboxFlagsResponse.Write(_writer, _view);
+        }
+
         Written++;
         var w = _writer;
         w.Raw("* "u8).Number((long)sequence).Raw(" FETCH ("u8);

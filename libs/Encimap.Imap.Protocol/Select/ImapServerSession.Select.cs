@@ -51,15 +51,13 @@ public sealed partial class ImapServerSession
         var readOnly = c.Name == "EXAMINE";
         var name = MailboxName(arguments.Mailbox);
         var data = await _backend.SelectAsync(name, readOnly, ct).ConfigureAwait(false);
-        _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly) { CondStore = _condStore || arguments.CondStore };
+        _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly, data.Keywords) { CondStore = _condStore || arguments.CondStore };
         if (arguments.CondStore)
         {
             _condStore = true;
         }
 
-        var flags = Flags.System.Concat(data.Keywords).ToList();
-        _writer.Raw("* FLAGS ").FlagList(flags).Crlf();
-        _writer.Raw("* OK [PERMANENTFLAGS ").FlagList(readOnly ? [] : flags.Append(@"\*")).Raw("] Flags permitted\r\n"u8);
+        MailboxFlagsResponse.Write(_writer, _view);
         _writer.Raw("* ").Number((long)_view.Count).Raw(" EXISTS\r\n"u8);
         if (!_rev2)
         {

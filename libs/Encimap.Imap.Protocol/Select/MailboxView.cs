@@ -8,13 +8,15 @@ namespace Encimap.Imap.Protocol;
 public sealed class MailboxView
 {
     private readonly List<uint> _uids;
+    private readonly List<string> _keywords = [];
 
-    public MailboxView(string name, uint uidValidity, IEnumerable<uint> uids, bool readOnly)
+    public MailboxView(string name, uint uidValidity, IEnumerable<uint> uids, bool readOnly, IEnumerable<string>? keywords = null)
     {
         Name = name;
         UidValidity = uidValidity;
         ReadOnly = readOnly;
         _uids = uids.Order().ToList();
+        LearnKeywords(keywords ?? []);
     }
 
     public string Name { get; }
@@ -30,7 +32,26 @@ public sealed class MailboxView
 
     public IReadOnlyList<uint> Uids => _uids;
 
+    /// <summary>The keywords this session has been told of in FLAGS (RFC 3501 §7.2.6).</summary>
+    public IReadOnlyList<string> Keywords => _keywords;
+
     public uint LargestUid => _uids.Count == 0 ? 0 : _uids[^1];
+
+    /// <summary>Adds the keywords among <paramref name="flags"/> that this session was not told of; true when there were any.</summary>
+    public bool LearnKeywords(IEnumerable<string> flags)
+    {
+        var learned = false;
+        foreach (var flag in flags)
+        {
+            if (!flag.StartsWith('\\') && !_keywords.Contains(flag, StringComparer.OrdinalIgnoreCase))
+            {
+                _keywords.Add(flag);
+                learned = true;
+            }
+        }
+
+        return learned;
+    }
 
     /// <summary>The sequence number of <paramref name="uid"/>, or 0 when this session does not know it.</summary>
     public uint SequenceOf(uint uid)

@@ -36,7 +36,10 @@ public sealed partial class PostgresImapSession
             """
             SELECT b.id, b.uid_validity, b.uid_next, b.highest_modseq,
                    coalesce((SELECT array_agg(uid ORDER BY uid) FROM messages WHERE mailbox_id = b.id), '{}'),
-                   (SELECT min(uid) FROM messages WHERE mailbox_id = b.id AND NOT ('\Seen' = ANY (flags)))
+                   (SELECT min(uid) FROM messages WHERE mailbox_id = b.id AND NOT ('\Seen' = ANY (flags))),
+                   -- The keywords in use, for FLAGS and PERMANENTFLAGS.
+                   coalesce((SELECT array_agg(DISTINCT f ORDER BY f) FROM messages, unnest(flags) f
+                             WHERE mailbox_id = b.id AND left(f, 1) <> '\'), '{}')
             FROM mailboxes b WHERE b.vaultbox_id = $1 AND b.name = $2
             """);
         command.Parameters.AddWithValue(_vaultbox);
@@ -60,7 +63,7 @@ public sealed partial class PostgresImapSession
         }
 
         uint? unseen = reader.IsDBNull(5) ? null : (uint)reader.GetInt64(5);
-        return new SelectData(_uidValidity, (uint)reader.GetInt64(2), [.. _known], (ulong)_lastModSeq, [], unseen);
+        return new SelectData(_uidValidity, (uint)reader.GetInt64(2), [.. _known], (ulong)_lastModSeq, reader.GetFieldValue<string[]>(6), unseen);
     }
 
     public Task UnselectAsync(CancellationToken cancellationToken)
