@@ -7,7 +7,8 @@ namespace Encimap.Imap.Protocol;
 /// </summary>
 public interface IUpdateSink
 {
-    void Exists(IReadOnlyList<uint> newUids);
+    /// <summary>New messages; those in <paramref name="recent"/> are \Recent for this session (RFC 3501 §2.3.2).</summary>
+    void Exists(IReadOnlyList<uint> newUids, IReadOnlyCollection<uint> recent);
 
     void Expunged(uint uid);
 

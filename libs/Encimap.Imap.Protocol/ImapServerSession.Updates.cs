@@ -25,7 +25,7 @@ public sealed partial class ImapServerSession
         _allowExpunges = true;
     }
 
-    void IUpdateSink.Exists(IReadOnlyList<uint> newUids)
+    void IUpdateSink.Exists(IReadOnlyList<uint> newUids, IReadOnlyCollection<uint> recent)
     {
         if (_view is null || newUids.Count == 0)
         {
@@ -37,6 +37,12 @@ public sealed partial class ImapServerSession
         if (count != before)
         {
             _writer.Raw("* ").Number((long)count).Raw(" EXISTS\r\n"u8);
+            if (!_rev2)
+            {
+                // RECENT goes with every change of the mailbox's size (RFC 3501 §7.3.2).
+                _view.MarkRecent(recent);
+                _writer.Raw("* ").Number((long)_view.RecentCount).Raw(" RECENT\r\n"u8);
+            }
         }
     }
 

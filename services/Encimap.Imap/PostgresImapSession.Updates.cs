@@ -89,7 +89,7 @@ public sealed partial class PostgresImapSession
             _known.Add(uid);
         }
 
-        updates.Exists(added);
+        updates.Exists(added, await RecentAmongAsync(added, cancellationToken));
         _lastModSeq = highest;
         foreach (var stale in _own.Where(o => o.Value <= highest).Select(o => o.Key).ToList())
         {

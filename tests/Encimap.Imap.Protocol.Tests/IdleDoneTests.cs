@@ -34,6 +34,7 @@ public sealed class IdleDoneTests
         connection.SendDoneInsideNextWrite = true;
         store.Deliver("INBOX", "Subject: two\r\n\r\n2\r\n");
         Assert.Equal("* 2 EXISTS", await ReadLineAsync(client));
+        Assert.Equal("* 2 RECENT", await ReadLineAsync(client));
         Assert.Equal("c OK IDLE terminated", await ReadLineAsync(client));
 
         await toServer.Writer.CompleteAsync();

@@ -21,6 +21,9 @@ public sealed class MemoryStore
         public uint UidValidity { get; init; } = 1700000000;
         public uint UidNext { get; set; } = 1;
         public ulong HighestModSeq { get; set; } = 1;
+
+        /// <summary>The highest UID a session has been given as \Recent.</summary>
+        public uint RecentUid { get; set; }
         public List<Message> Messages { get; } = [];
     }
 
@@ -60,11 +63,24 @@ public sealed class MemoryStore
     }
 
     public void Touch() => Changed?.Invoke();
+
+    /// <summary>As if a session had selected every mailbox: what is stored now is no longer \Recent.</summary>
+    public void ClaimRecent()
+    {
+        lock (Gate)
+        {
+            foreach (var mailbox in Mailboxes)
+            {
+                mailbox.RecentUid = mailbox.UidNext - 1;
+            }
+        }
+    }
 }
 
 public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSession, IImapIdleSession
 {
     private MemoryStore.Mailbox? _selected;
+    private bool _readOnly;
     private HashSet<uint> _known = [];
     private ulong _seenModSeq;
     private readonly Dictionary<uint, ulong> _own = [];
@@ -147,7 +163,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
             var box = store.Existing(mailbox);
             return Task.FromResult(new MailboxStatus((uint)box.Messages.Count, box.UidNext, box.UidValidity,
                 (uint)box.Messages.Count(m => !m.Flags.Contains(Flags.Seen)), box.HighestModSeq, box.Messages.Sum(m => (long)m.Content.Length),
-                (uint)box.Messages.Count(m => m.Flags.Contains(Flags.Deleted))));
+                (uint)box.Messages.Count(m => m.Flags.Contains(Flags.Deleted)), (uint)box.Messages.Count(m => m.Uid > box.RecentUid)));
         }
     }
 
@@ -157,11 +173,12 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         {
             var box = store.Existing(mailbox);
             _selected = box;
+            _readOnly = readOnly;
             _known = box.Messages.Select(m => m.Uid).ToHashSet();
             _seenModSeq = box.HighestModSeq;
             var keywords = box.Messages.SelectMany(m => m.Flags).Where(f => !f.StartsWith('\\')).Distinct().Order(StringComparer.Ordinal).ToList();
             return Task.FromResult(new SelectData(box.UidValidity, box.UidNext, [.. _known], box.HighestModSeq, keywords,
-                box.Messages.FirstOrDefault(m => !m.Flags.Contains(Flags.Seen))?.Uid));
+                box.Messages.FirstOrDefault(m => !m.Flags.Contains(Flags.Seen))?.Uid, ClaimRecent(_known)));
         }
     }
 
@@ -197,7 +214,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
 
             var added = current.Where(u => !_known.Contains(u)).Order().ToList();
             _known.UnionWith(added);
-            updates.Exists(added);
+            updates.Exists(added, ClaimRecent(added));
             _seenModSeq = box.HighestModSeq;
         }
 
@@ -225,6 +242,18 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         {
             store.Changed -= OnChange;
         }
+    }
+
+    /// <summary>The UIDs among <paramref name="uids"/> no session was given as \Recent; EXAMINE does not take them.</summary>
+    private List<uint> ClaimRecent(IEnumerable<uint> uids)
+    {
+        var recent = uids.Where(u => u > _selected!.RecentUid).ToList();
+        if (!_readOnly && recent.Count > 0)
+        {
+            _selected!.RecentUid = recent.Max();
+        }
+
+        return recent;
     }
 
     private IEnumerable<MemoryStore.Message> In(IReadOnlyList<UidRange> uids) =>

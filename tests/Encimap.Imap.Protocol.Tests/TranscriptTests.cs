@@ -13,6 +13,7 @@ public sealed class TranscriptTests
         store.Deliver("INBOX", "From: Alice <alice@example.com>\r\nSubject: one\r\n\r\nbody one\r\n");
         store.Deliver("INBOX", "From: Bob <bob@example.com>\r\nSubject: two\r\n\r\nbody two\r\n", Flags.Seen);
         store.Deliver("INBOX", "From: Carol <carol@example.com>\r\nSubject: three\r\n\r\nbody three\r\n");
+        store.ClaimRecent();
         return store;
     }
 
@@ -145,7 +146,7 @@ public sealed class TranscriptTests
         Assert.Equal(["* 3 FETCH (FLAGS ())", "a2 OK FETCH completed"], await a.Exchange("a2 FETCH 3 FLAGS"));
         Assert.Equal(["* 1 EXPUNGE", "a3 OK NOOP completed"], await a.Exchange("a3 NOOP"));
         store.Deliver("INBOX", "Subject: four\r\n\r\n4\r\n");
-        Assert.Equal(["* 3 EXISTS", "a4 OK NOOP completed"], await a.Exchange("a4 NOOP"));
+        Assert.Equal(["* 3 EXISTS", "* 1 RECENT", "a4 OK NOOP completed"], await a.Exchange("a4 NOOP"));
     }
 
     [Fact]
@@ -157,6 +158,7 @@ public sealed class TranscriptTests
         Assert.Equal(["+ idling"], await t.Exchange("b IDLE"));
         store.Deliver("INBOX", "Subject: new\r\n\r\nx\r\n");
         Assert.Equal("* 4 EXISTS", await t.ReadLine());
+        Assert.Equal("* 1 RECENT", await t.ReadLine());
         Assert.Equal(["b OK IDLE terminated"], await t.Exchange("DONE", until: "b "));
     }
 

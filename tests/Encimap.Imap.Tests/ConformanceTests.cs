@@ -58,4 +58,49 @@ public sealed class ConformanceTests(ImapFleet fleet)
         // Selected again, the mailbox lists the keyword from the start.
         Assert.Contains($"* FLAGS ({system} $Label3)", (await reader.CommandAsync("EXAMINE INBOX")).Untagged);
     }
+
+    [Fact]
+    public async Task Each_message_is_recent_in_exactly_one_session()
+    {
+        var account = await fleet.CreateAccountAsync("recent");
+        for (var i = 0; i < 3; i++)
+        {
+            await fleet.DeliverAsync(account, Message($"m{i}"));
+        }
+
+        // Five sessions select at once: the three messages are recent in one of them.
+        var clients = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => RawImapClient.LoginAsync(fleet.ImapsPort, account)));
+        try
+        {
+            var selects = await Task.WhenAll(clients.Select(c => c.CommandAsync("SELECT INBOX")));
+            var recent = selects.Select(s => int.Parse(s.Untagged.Single(l => l.EndsWith(" RECENT", StringComparison.Ordinal)).Split(' ')[1])).ToList();
+            Assert.Equal(3, recent.Sum());
+            Assert.Single(recent, r => r > 0);
+            var indexes = Enumerable.Range(0, clients.Length).OrderBy(i => recent[i] > 0 ? 0 : 1).ToList();
+            var (first, other, examiner, bystander) = (clients[indexes[0]], clients[indexes[1]], clients[indexes[2]], clients[indexes[3]]);
+            Assert.Contains("* 1 FETCH (FLAGS (\\Recent))", (await first.CommandAsync("FETCH 1 FLAGS")).Untagged);
+            Assert.Contains("* 1 FETCH (FLAGS ())", (await other.CommandAsync("FETCH 1 FLAGS")).Untagged);
+            Assert.Equal(["* SEARCH 1 2 3"], (await first.CommandAsync("SEARCH NEW")).Untagged);
+            Assert.Equal(["* SEARCH"], (await other.CommandAsync("SEARCH RECENT")).Untagged);
+
+            // A copy is recent in its new mailbox; STATUS counts what no session was told of.
+            Assert.StartsWith("OK [COPYUID", (await other.CommandAsync("COPY 1:2 Archive")).Status);
+            Assert.Contains("* STATUS Archive (RECENT 2)", (await other.CommandAsync("STATUS Archive (RECENT)")).Untagged);
+            Assert.Contains("* 2 RECENT", (await examiner.CommandAsync("EXAMINE Archive")).Untagged);
+            Assert.Contains("* 2 RECENT", (await other.CommandAsync("SELECT Archive")).Untagged);
+            Assert.Contains("* STATUS Archive (RECENT 0)", (await first.CommandAsync("STATUS Archive (RECENT)")).Untagged);
+
+            // A delivery while selected: recent in the session that is told of it first.
+            await fleet.DeliverAsync(account, Message("m3"));
+            Assert.Equal(["* 4 EXISTS", "* 4 RECENT"], (await first.CommandAsync("NOOP")).Untagged);
+            Assert.Equal(["* 4 EXISTS", "* 0 RECENT"], (await bystander.CommandAsync("NOOP")).Untagged);
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
 }

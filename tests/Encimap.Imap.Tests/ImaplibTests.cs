@@ -110,7 +110,10 @@ public sealed class ImaplibTests(ImapFleet fleet)
         Assert.Equal(["1"], Search("TEXT \"alice\""));
         Assert.Equal(["1", "2"], Search("1:2"));
         Assert.Empty(Search("DELETED"));
-        Assert.Equal(["1", "2", "3"], Search("OLD"));
+        // The script's SELECT was the first: the three messages are \Recent in its session, and
+        // the first one was read (RFC822) before the searches.
+        Assert.Empty(Search("OLD"));
+        Assert.Equal(["2", "3"], Search("NEW"));
         Assert.Equal(Search("SEEN").Concat(Search("UNSEEN")).Order(), Search("ALL"));
 
         Assert.Contains("\\Flagged", result.GetProperty("store")[0].GetString());

@@ -82,6 +82,7 @@ public sealed partial class ImapServerSession
                     break;
                 case "IMAP4REV2":
                     _rev2 = true;
+                    _view?.ForgetRecent();
                     _utf8 = true;
                     _writer.Utf8 = true;
                     enabled.Add("IMAP4rev2");

@@ -80,7 +80,8 @@ public sealed class FetchWriter
                 w.Raw("UID "u8).Number((long)m.Uid);
                 break;
             case FetchAttribute.Flags:
-                w.Raw("FLAGS "u8).FlagList(m.Flags);
+                // \Recent is the session's, not stored: it comes from the view.
+                w.Raw("FLAGS "u8).FlagList(_view.IsRecent(m.Uid) ? m.Flags.Prepend(Flags.Recent) : m.Flags);
                 break;
             case FetchAttribute.ModSeq:
                 w.Raw("MODSEQ ("u8).Number(m.ModSeq).Byte(')');

@@ -90,6 +90,9 @@ public sealed partial class ImapServerSession
     private SearchKey ResolveSearch(SearchKey key) => key switch
     {
         SearchSet s => UidSet(_view!.Resolve(s.Set, s.Uid, clipToMailbox: true)!),
+        // \Recent belongs to this session, not to the store: RECENT, NEW and OLD become UID sets.
+        SearchFlag { Flag: Flags.Recent } f when f.Set => UidSet(_view!.RecentUids.Select(u => new UidRange(u, u))),
+        SearchFlag { Flag: Flags.Recent } => new SearchNot(UidSet(_view!.RecentUids.Select(u => new UidRange(u, u)))),
         SearchNot n => new SearchNot(ResolveSearch(n.Key)),
         SearchOr o => new SearchOr(ResolveSearch(o.Left), ResolveSearch(o.Right)),
         SearchAnd a => new SearchAnd(new EquatableList<SearchKey>(a.Keys.Select(ResolveSearch))),

@@ -25,7 +25,7 @@ public sealed partial class ImapServerSession
             switch (items[i])
             {
                 case "MESSAGES": _writer.Number((long)status.Messages); break;
-                case "RECENT": _writer.Number(0L); break;
+                case "RECENT": _writer.Number((long)status.Recent); break;
                 case "UIDNEXT": _writer.Number((long)status.UidNext); break;
                 case "UIDVALIDITY": _writer.Number((long)status.UidValidity); break;
                 case "UNSEEN": _writer.Number((long)status.Unseen); break;
@@ -52,6 +52,11 @@ public sealed partial class ImapServerSession
         var name = MailboxName(arguments.Mailbox);
         var data = await _backend.SelectAsync(name, readOnly, ct).ConfigureAwait(false);
         _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly, data.Keywords) { CondStore = _condStore || arguments.CondStore };
+        if (!_rev2)
+        {
+            _view.MarkRecent(data.Recent);
+        }
+
         if (arguments.CondStore)
         {
             _condStore = true;
@@ -61,7 +66,7 @@ public sealed partial class ImapServerSession
         _writer.Raw("* ").Number((long)_view.Count).Raw(" EXISTS\r\n"u8);
         if (!_rev2)
         {
-            _writer.Raw("* 0 RECENT\r\n"u8);
+            _writer.Raw("* ").Number((long)_view.RecentCount).Raw(" RECENT\r\n"u8);
         }
 
         if (data.FirstUnseenUid is { } unseen && _view.SequenceOf(unseen) is var seq && seq > 0 && !_rev2)

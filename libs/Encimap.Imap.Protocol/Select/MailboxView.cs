@@ -9,6 +9,7 @@ public sealed class MailboxView
 {
     private readonly List<uint> _uids;
     private readonly List<string> _keywords = [];
+    private readonly HashSet<uint> _recent = [];
 
     public MailboxView(string name, uint uidValidity, IEnumerable<uint> uids, bool readOnly, IEnumerable<string>? keywords = null)
     {
@@ -31,6 +32,18 @@ public sealed class MailboxView
     public int Count => _uids.Count;
 
     public IReadOnlyList<uint> Uids => _uids;
+
+    /// <summary>Messages that are \Recent for this session: it is the first to have been told of them (RFC 3501 §2.3.2).</summary>
+    public int RecentCount => _recent.Count;
+
+    public bool IsRecent(uint uid) => _recent.Contains(uid);
+
+    public IEnumerable<uint> RecentUids => _recent.Order();
+
+    public void MarkRecent(IEnumerable<uint> uids) => _recent.UnionWith(uids);
+
+    /// <summary>IMAP4rev2 has no \Recent (RFC 9051 appendix E).</summary>
+    public void ForgetRecent() => _recent.Clear();
 
     /// <summary>The keywords this session has been told of in FLAGS (RFC 3501 §7.2.6).</summary>
     public IReadOnlyList<string> Keywords => _keywords;
@@ -90,6 +103,7 @@ public sealed class MailboxView
         }
 
         _uids.RemoveAt(index);
+        _recent.Remove(uid);
         return (uint)index + 1;
     }
 

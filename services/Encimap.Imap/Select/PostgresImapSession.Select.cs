@@ -2,9 +2,12 @@ using Encimap.Imap.Protocol;
 
 namespace Encimap.Imap;
 
-// STATUS, SELECT/EXAMINE and UNSELECT.
+// STATUS, SELECT/EXAMINE and UNSELECT, and the \Recent messages of the selected mailbox.
 public sealed partial class PostgresImapSession
 {
+    // EXAMINE: \Recent is shown, never taken from the next session (RFC 3501 §6.3.2).
+    private bool _readOnly;
+
     public async Task<MailboxStatus> StatusAsync(string mailbox, CancellationToken cancellationToken)
     {
         await using var command = database.CreateCommand(
@@ -12,7 +15,8 @@ public sealed partial class PostgresImapSession
             SELECT b.uid_next, b.uid_validity, b.highest_modseq, count(m.id),
                    count(m.id) FILTER (WHERE NOT ('\Seen' = ANY (m.flags))),
                    coalesce(sum(m.size_bytes), 0),
-                   count(m.id) FILTER (WHERE '\Deleted' = ANY (m.flags))
+                   count(m.id) FILTER (WHERE '\Deleted' = ANY (m.flags)),
+                   count(m.id) FILTER (WHERE m.uid > b.recent_uid)
             FROM mailboxes b LEFT JOIN messages m ON m.mailbox_id = b.id
             WHERE b.vaultbox_id = $1 AND b.name = $2
             GROUP BY b.id
@@ -26,7 +30,7 @@ public sealed partial class PostgresImapSession
         }
 
         return new MailboxStatus((uint)reader.GetInt64(3), (uint)reader.GetInt64(0), (uint)reader.GetInt64(1), (uint)reader.GetInt64(4),
-            (ulong)reader.GetInt64(2), reader.GetInt64(5), (uint)reader.GetInt64(6));
+            (ulong)reader.GetInt64(2), reader.GetInt64(5), (uint)reader.GetInt64(6), (uint)reader.GetInt64(7));
     }
 
     public async Task<SelectData> SelectAsync(string mailbox, bool readOnly, CancellationToken cancellationToken)
@@ -53,6 +57,7 @@ public sealed partial class PostgresImapSession
         _lastVersion = notifier.Version(reader.GetInt64(0));
         _mailboxId = reader.GetInt64(0);
         _mailboxName = mailbox;
+        _readOnly = readOnly;
         _uidValidity = (uint)reader.GetInt64(1);
         _lastModSeq = reader.GetInt64(3);
         _known.Clear();
@@ -63,7 +68,41 @@ public sealed partial class PostgresImapSession
         }
 
         uint? unseen = reader.IsDBNull(5) ? null : (uint)reader.GetInt64(5);
-        return new SelectData(_uidValidity, (uint)reader.GetInt64(2), [.. _known], (ulong)_lastModSeq, reader.GetFieldValue<string[]>(6), unseen);
+        var uidNext = (uint)reader.GetInt64(2);
+        var keywords = reader.GetFieldValue<string[]>(6);
+        await reader.DisposeAsync();
+        var recent = await RecentAmongAsync([.. _known], cancellationToken);
+        return new SelectData(_uidValidity, uidNext, [.. _known], (ulong)_lastModSeq, keywords, unseen, recent);
+    }
+
+    /// <summary>
+    /// The UIDs among <paramref name="uids"/> (ascending) that no session has been given as
+    /// \Recent; read-write, this session takes them, in one statement that waits for any other
+    /// session's claim, so each message is recent in one session only.
+    /// </summary>
+    private async Task<IReadOnlyList<uint>> RecentAmongAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = database.CreateCommand(_readOnly
+            ? "SELECT recent_uid FROM mailboxes WHERE id = $1"
+            : """
+              UPDATE mailboxes m SET recent_uid = $2
+              FROM (SELECT recent_uid FROM mailboxes WHERE id = $1 FOR UPDATE) claimed
+              WHERE m.id = $1 AND claimed.recent_uid < $2
+              RETURNING claimed.recent_uid
+              """);
+        command.Parameters.AddWithValue(_mailboxId);
+        command.Parameters.AddWithValue((long)uids[^1]);
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long claimedUpTo)
+        {
+            return [];
+        }
+
+        return uids.Where(u => u > claimedUpTo).ToList();
     }
 
     public Task UnselectAsync(CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ public sealed class KeywordTranscriptTests
         var store = new MemoryStore();
         store.Deliver("INBOX", "Subject: one\r\n\r\n1\r\n");
         store.Deliver("INBOX", "Subject: two\r\n\r\n2\r\n", "$Work");
+        store.ClaimRecent();
         await using var a = new Transcript(store);
         await using var b = new Transcript(store);
         await a.Exchange("a1 LOGIN fred secret");
