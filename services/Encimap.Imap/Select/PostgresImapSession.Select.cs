@@ -35,6 +35,15 @@ public sealed partial class PostgresImapSession
 
     public async Task<SelectData> SelectAsync(string mailbox, bool readOnly, CancellationToken cancellationToken)
     {
+        var (uidNext, unseen, keywords) = await ReadSelectionAsync(mailbox, cancellationToken);
+        _readOnly = readOnly;
+        var recent = await RecentAmongAsync([.. _known], cancellationToken);
+        return new SelectData(_uidValidity, uidNext, [.. _known], (ulong)_lastModSeq, keywords, unseen, recent);
+    }
+
+    /// <summary>Makes <paramref name="mailbox"/> the selected one, as it is now.</summary>
+    private async Task<(uint UidNext, uint? FirstUnseen, string[] Keywords)> ReadSelectionAsync(string mailbox, CancellationToken cancellationToken)
+    {
         // One statement, one snapshot: the UID list and HIGHESTMODSEQ agree.
         await using var command = database.CreateCommand(
             """
@@ -57,7 +66,6 @@ public sealed partial class PostgresImapSession
         _lastVersion = notifier.Version(reader.GetInt64(0));
         _mailboxId = reader.GetInt64(0);
         _mailboxName = mailbox;
-        _readOnly = readOnly;
         _uidValidity = (uint)reader.GetInt64(1);
         _lastModSeq = reader.GetInt64(3);
         _known.Clear();
@@ -68,11 +76,7 @@ public sealed partial class PostgresImapSession
         }
 
         uint? unseen = reader.IsDBNull(5) ? null : (uint)reader.GetInt64(5);
-        var uidNext = (uint)reader.GetInt64(2);
-        var keywords = reader.GetFieldValue<string[]>(6);
-        await reader.DisposeAsync();
-        var recent = await RecentAmongAsync([.. _known], cancellationToken);
-        return new SelectData(_uidValidity, uidNext, [.. _known], (ulong)_lastModSeq, keywords, unseen, recent);
+        return ((uint)reader.GetInt64(2), unseen, reader.GetFieldValue<string[]>(6));
     }
 
     /// <summary>
