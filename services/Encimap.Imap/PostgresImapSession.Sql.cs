@@ -6,8 +6,6 @@ namespace Encimap.Imap;
 // SQL pieces the commands share.
 public sealed partial class PostgresImapSession
 {
-    private static long NewUidValidity() => Math.Clamp(DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 1, uint.MaxValue);
-
     /// <summary>A condition on <c>uid</c> for the ranges, with parameters appended to <paramref name="command"/>.</summary>
     private static string RangeCondition(NpgsqlCommand command, IReadOnlyList<UidRange> uids)
     {

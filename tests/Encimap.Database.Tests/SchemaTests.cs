@@ -141,6 +141,28 @@ public sealed class SchemaTests
     }
 
     [Fact]
+    public async Task A_new_mailbox_uid_validity_is_above_every_earlier_one_of_its_vaultbox()
+    {
+        await using var db = await TestDatabases.CreateAsync();
+        await using var connection = new NpgsqlConnection(db.EncimapApp);
+        await connection.OpenAsync();
+        var a = await InsertVaultboxAsync(connection, "cat", "call.example");
+        var b = await InsertVaultboxAsync(connection, "fox", "call.example");
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        // Within one second, each call still gives a larger value (RFC 3501 §2.3.1.1).
+        var first = await Sql.ScalarAsync<long>(connection, "SELECT next_uid_validity($1)", a);
+        var second = await Sql.ScalarAsync<long>(connection, "SELECT next_uid_validity($1)", a);
+        Assert.InRange(first, now, now + 60);
+        Assert.Equal(first + 1, second);
+
+        // Above the mailboxes the vaultbox already has, whoever created them.
+        await Sql.ExecuteAsync(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'INBOX', 4000000000)", b);
+        Assert.Equal(4000000001L, await Sql.ScalarAsync<long>(connection, "SELECT next_uid_validity($1)", b));
+        Assert.Equal(second + 1, await Sql.ScalarAsync<long>(connection, "SELECT next_uid_validity($1)", a));
+    }
+
+    [Fact]
     public async Task Updated_at_follows_updates()
     {
         await using var db = await TestDatabases.CreateAsync();
@@ -233,6 +255,7 @@ public sealed class SchemaTests
             await Sql.ExecuteAsync(connection,
                 "INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content) VALUES ($1, $2, 1, 1, 2, '\\x0102')", box, mailbox);
             await Sql.ExecuteAsync(connection, "INSERT INTO detached_subscriptions (vaultbox_id, name) VALUES ($1, 'Gone')", box);
+            await Sql.ExecuteAsync(connection, "SELECT next_uid_validity($1)", box);
             await Sql.ExecuteAsync(connection, "INSERT INTO email_processing_logs (vaultbox_id, outcome, size_bytes, duration_ms) VALUES ($1, 'stored', 2, 1)", box);
             await Sql.ExecuteAsync(connection,
                 "INSERT INTO outbound_messages (vaultbox_id, envelope_from, recipients, content) VALUES ($1, 'x@call.example', '{y@example.net}', '\\x01')", box);

@@ -29,6 +29,9 @@ public sealed class MemoryStore
 
     public object Gate { get; } = new();
 
+    /// <summary>The last UIDVALIDITY given: a mailbox created again gets a larger one (RFC 3501 §2.3.1.1).</summary>
+    public uint LastUidValidity { get; set; } = 1700000000;
+
     /// <summary>Subscribed names; a subscription outlives its mailbox (RFC 3501 §6.3.6).</summary>
     public HashSet<string> Subscriptions { get; } = ["INBOX", "Sent", "Trash"];
 
@@ -107,7 +110,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
                 throw ImapException.No("Mailbox exists", "ALREADYEXISTS");
             }
 
-            store.Mailboxes.Add(new MemoryStore.Mailbox { Name = mailbox });
+            store.Mailboxes.Add(new MemoryStore.Mailbox { Name = mailbox, UidValidity = ++store.LastUidValidity });
             store.Subscriptions.Add(mailbox);
         }
 

@@ -103,4 +103,24 @@ public sealed class ConformanceTests(ImapFleet fleet)
             }
         }
     }
+
+    [Fact]
+    public async Task A_mailbox_deleted_and_created_again_within_a_second_gets_a_larger_uidvalidity()
+    {
+        var account = await fleet.CreateAccountAsync("validity");
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        var seen = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("OK", (await client.CommandAsync("CREATE Work")).Status);
+            var status = (await client.CommandAsync("STATUS Work (UIDVALIDITY)")).Untagged.Single();
+            seen.Add(long.Parse(status["* STATUS Work (UIDVALIDITY ".Length..^1]));
+            Assert.StartsWith("OK", (await client.CommandAsync("DELETE Work")).Status);
+        }
+
+        Assert.True(seen[0] < seen[1] && seen[1] < seen[2], string.Join(", ", seen));
+        // Above the folders the vaultbox was created with, too.
+        var archive = (await client.CommandAsync("STATUS Archive (UIDVALIDITY)")).Untagged.Single();
+        Assert.True(seen[0] > long.Parse(archive["* STATUS Archive (UIDVALIDITY ".Length..^1]));
+    }
 }

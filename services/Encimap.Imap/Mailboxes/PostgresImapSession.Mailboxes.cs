@@ -33,15 +33,15 @@ public sealed partial class PostgresImapSession
             throw ImapException.No("INBOX exists", "ALREADYEXISTS");
         }
 
-        // A subscription that outlived an earlier mailbox of this name is the new one's.
+        // A subscription that outlived an earlier mailbox of this name is the new one's; its
+        // UIDVALIDITY is larger than any earlier mailbox of the name had (RFC 3501 §2.3.1.1).
         await using var command = database.CreateCommand(
             """
             WITH resubscribed AS (DELETE FROM detached_subscriptions WHERE vaultbox_id = $1 AND name = $2)
-            INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, $2, $3)
+            INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, $2, next_uid_validity($1))
             """);
         command.Parameters.AddWithValue(_vaultbox);
         command.Parameters.AddWithValue(mailbox);
-        command.Parameters.AddWithValue(NewUidValidity());
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken);
