@@ -17,6 +17,8 @@ public sealed partial class ImapServerSession : IUpdateSink
     private readonly ImapServerOptions _options;
     private readonly ImapCommandReceiver _receiver;
     private readonly List<uint> _pendingExpunges = [];
+    private ConnectionStream _connection = null!;
+    private bool _connectionLost;
     private PipeReader _reader = null!;
     private PipeWriter _pipe = null!;
     private CancellationToken _connectionClosing;
@@ -120,8 +122,9 @@ public sealed partial class ImapServerSession : IUpdateSink
 
     private void AttachStream()
     {
-        _reader = PipeReader.Create(_transport.Stream, new StreamPipeReaderOptions(leaveOpen: true, bufferSize: 16 * 1024));
-        _pipe = PipeWriter.Create(_transport.Stream, new StreamPipeWriterOptions(leaveOpen: true));
+        _connection = new ConnectionStream(_transport.Stream);
+        _reader = PipeReader.Create(_connection, new StreamPipeReaderOptions(leaveOpen: true, bufferSize: 16 * 1024));
+        _pipe = PipeWriter.Create(_connection, new StreamPipeWriterOptions(leaveOpen: true));
         _writer = new ImapWriter(_pipe) { Utf8 = _utf8 };
     }
 
@@ -229,11 +232,10 @@ public sealed partial class ImapServerSession : IUpdateSink
 
             Tagged(command.Tag, e.Status, e.Message, e.Code);
         }
-        catch (Exception e) when (e is not (IOException or ObjectDisposedException or OperationCanceledException) ||
-                                  (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (!_connectionLost && !_connection.Failed && !cancellationToken.IsCancellationRequested)
         {
-            // A storage failure (a timeout too): this command fails, the session goes on. Only the
-            // connection itself failing or closing ends it.
+            // A storage failure (an I/O error or a timeout too): this command fails, the session
+            // goes on. Only the connection itself failing or closing ends it.
             _options.OnError?.Invoke(command, e);
             Tagged(command.Tag, ImapStatus.No, "Temporary server failure; try again", "UNAVAILABLE");
         }

@@ -205,8 +205,13 @@ public sealed class TranscriptTests
         // A timeout of the storage is no reason to close the connection either.
         store.SearchFailure = new TaskCanceledException("storage timed out");
         Assert.Equal(["c NO [UNAVAILABLE] Temporary server failure; try again"], await t.Exchange("c SEARCH ALL"));
+        // Nor is an I/O error that is not the connection's.
+        store.SearchFailure = new IOException("the storage connection broke");
+        Assert.Equal(["d NO [UNAVAILABLE] Temporary server failure; try again"], await t.Exchange("d SEARCH ALL"));
+        store.SearchFailure = new ObjectDisposedException("storage connection");
+        Assert.Equal(["e NO [UNAVAILABLE] Temporary server failure; try again"], await t.Exchange("e SEARCH ALL"));
         store.SearchFailure = null;
-        Assert.Equal(["* SEARCH 1 2 3", "d OK SEARCH completed"], await t.Exchange("d SEARCH ALL"));
+        Assert.Equal(["* SEARCH 1 2 3", "f OK SEARCH completed"], await t.Exchange("f SEARCH ALL"));
     }
 
     [Fact]

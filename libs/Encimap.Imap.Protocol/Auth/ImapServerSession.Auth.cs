@@ -114,6 +114,7 @@ public sealed partial class ImapServerSession
         catch (Exception e) when (e is System.Security.Authentication.AuthenticationException or IOException)
         {
             // No TLS, and the cleartext stream is no longer usable: the connection ends here.
+            _connectionLost = true;
             throw new IOException("TLS negotiation failed", e);
         }
 
@@ -166,6 +167,7 @@ public sealed partial class ImapServerSession
             response = await ReadLineAsync(ct).ConfigureAwait(false);
             if (response is null)
             {
+                _connectionLost = true;
                 throw new IOException("connection closed");
             }
         }
