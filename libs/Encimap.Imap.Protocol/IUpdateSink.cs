@@ -10,9 +10,15 @@ public interface IUpdateSink
     /// <summary>New messages; those in <paramref name="recent"/> are \Recent for this session (RFC 3501 §2.3.2).</summary>
     void Exists(IReadOnlyList<uint> newUids, IReadOnlyCollection<uint> recent);
 
-    void Expunged(uint uid);
+    void Expunged(IReadOnlyList<uint> uids);
 
     void FlagsChanged(FlagUpdate update);
+
+    /// <summary>
+    /// Every change up to this mod-sequence has now been reported: the HIGHESTMODSEQ the session
+    /// may tell its client (RFC 7162).
+    /// </summary>
+    void HighestModSeqReached(ulong highestModSeq);
 
     /// <summary>Sends what was written (IDLE).</summary>
     ValueTask FlushAsync(CancellationToken cancellationToken);

@@ -3,6 +3,13 @@ namespace Encimap.Imap.Protocol;
 // Changes of the selected mailbox reported by the backend (IUpdateSink), sent when RFC 3501 §7.4.1 allows.
 public sealed partial class ImapServerSession
 {
+    // Updates held back while expunges may not be sent (during FETCH, STORE and SEARCH by sequence
+    // number, RFC 3501 §7.4.1), in the order they came: once an expunge waits, what follows it
+    // waits too, so that the session is never told of a later change (a later MODSEQ) before an
+    // earlier expunge.
+    private readonly List<Action> _held = [];
+    private bool _allowExpunges = true;
+
     private async Task PollAsync(bool force, CancellationToken ct, bool allowExpunges = true)
     {
         if (_view is null)
@@ -11,28 +18,54 @@ public sealed partial class ImapServerSession
         }
 
         _allowExpunges = allowExpunges;
-        if (allowExpunges && _pendingExpunges.Count > 0)
+        if (allowExpunges)
         {
-            foreach (var uid in _pendingExpunges.ToList())
-            {
-                WriteExpunge(uid);
-            }
-
-            _pendingExpunges.Clear();
+            ReleaseHeld();
         }
 
         await _backend.PollAsync(this, force, ct).ConfigureAwait(false);
         _allowExpunges = true;
     }
 
-    void IUpdateSink.Exists(IReadOnlyList<uint> newUids, IReadOnlyCollection<uint> recent)
+    private void ReleaseHeld()
     {
-        if (_view is null || newUids.Count == 0)
+        var held = _held.ToList();
+        _held.Clear();
+        foreach (var update in held)
+        {
+            update();
+        }
+    }
+
+    /// <summary>Sends <paramref name="update"/> now, or holds it behind an expunge that may not be sent yet.</summary>
+    private void Deliver(Action update, bool isExpunge = false)
+    {
+        if (_view is null)
         {
             return;
         }
 
-        var before = _view.Count;
+        if (!_allowExpunges && (isExpunge || _held.Count > 0))
+        {
+            _held.Add(update);
+            return;
+        }
+
+        ReleaseHeld();
+        update();
+    }
+
+    void IUpdateSink.Exists(IReadOnlyList<uint> newUids, IReadOnlyCollection<uint> recent)
+    {
+        if (newUids.Count > 0)
+        {
+            Deliver(() => WriteExists(newUids, recent));
+        }
+    }
+
+    private void WriteExists(IReadOnlyList<uint> newUids, IReadOnlyCollection<uint> recent)
+    {
+        var before = _view!.Count;
         var count = _view.Append(newUids);
         if (count != before)
         {
@@ -46,48 +79,41 @@ public sealed partial class ImapServerSession
         }
     }
 
-    /// <summary>An expunge: sent now if allowed, else held until the next command that allows it.</summary>
-    public void Expunged(uint uid)
-    {
-        if (_view is null)
-        {
-            return;
-        }
+    void IUpdateSink.Expunged(IReadOnlyList<uint> uids) => Expunged(uids);
 
-        if (_allowExpunges)
+    /// <summary>Expunges, of other sessions or this one's: sent now if allowed, else held until a command allows them.</summary>
+    private void Expunged(IReadOnlyList<uint> uids)
+    {
+        if (uids.Count > 0)
         {
-            WriteExpunge(uid);
-        }
-        else if (!_pendingExpunges.Contains(uid))
-        {
-            _pendingExpunges.Add(uid);
+            Deliver(() => WriteExpunges(uids), isExpunge: true);
         }
     }
 
-    private void WriteExpunge(uint uid)
+    private void WriteExpunges(IReadOnlyList<uint> uids)
     {
-        var sequence = _view!.Remove(uid);
-        if (sequence > 0)
+        foreach (var uid in uids.Order())
         {
-            _writer.Raw("* ").Number((long)sequence).Raw(" EXPUNGE\r\n"u8);
+            var sequence = _view!.Remove(uid);
+            if (sequence > 0)
+            {
+                _writer.Raw("* ").Number((long)sequence).Raw(" EXPUNGE\r\n"u8);
+            }
         }
     }
 
-    void IUpdateSink.FlagsChanged(FlagUpdate update)
+    void IUpdateSink.FlagsChanged(FlagUpdate update) => Deliver(() =>
     {
-        if (_view is null || _pendingExpunges.Contains(update.Uid))
-        {
-            return;
-        }
-
         var items = new List<FetchItem> { FetchItem.Uid, FetchItem.Flags };
-        if (_view.CondStore)
+        if (_view!.CondStore)
         {
             items.Add(FetchItem.ModSeq);
         }
 
         new FetchWriter(_writer, null, _view, items).Write(new FetchedMessage { Uid = update.Uid, Flags = update.Flags, ModSeq = update.ModSeq }, items);
-    }
+    });
+
+    void IUpdateSink.HighestModSeqReached(ulong highestModSeq) => Deliver(() => _view!.HighestModSeq = Math.Max(_view.HighestModSeq, highestModSeq));
 
     /// <summary>
     /// Flushes with the connection's token, not the caller's: IDLE's updates are flushed by a loop

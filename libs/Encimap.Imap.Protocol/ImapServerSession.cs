@@ -16,7 +16,6 @@ public sealed partial class ImapServerSession : IUpdateSink
     private readonly IImapSession _backend;
     private readonly ImapServerOptions _options;
     private readonly ImapCommandReceiver _receiver;
-    private readonly List<uint> _pendingExpunges = [];
     private ConnectionStream _connection = null!;
     private bool _connectionLost;
     private PipeReader _reader = null!;
@@ -24,7 +23,6 @@ public sealed partial class ImapServerSession : IUpdateSink
     private CancellationToken _connectionClosing;
     private ImapWriter _writer = null!;
     private MailboxView? _view;
-    private bool _allowExpunges = true;
     private bool _condStore;
     private bool _utf8;
     private bool _rev2;
@@ -244,7 +242,7 @@ public sealed partial class ImapServerSession : IUpdateSink
         if (State != SessionState.Selected && _view is not null && command.Name is "SELECT" or "EXAMINE" or "CLOSE" or "UNSELECT")
         {
             _view = null;
-            _pendingExpunges.Clear();
+            _held.Clear();
         }
     }
 
@@ -308,13 +306,15 @@ public sealed partial class ImapServerSession : IUpdateSink
         return true;
     }
 
+    /// <summary>No EXPUNGE during FETCH, STORE or SEARCH by sequence number (RFC 3501 §7.4.1).</summary>
+    private static bool ExpungesAllowedDuring(ImapCommand c) => c.Uid || c.Name is not ("FETCH" or "STORE" or "SEARCH");
+
     /// <summary>Sends pending updates (in the selected state), then the tagged OK.</summary>
     private async Task<bool> OkAsync(ImapCommand c, string text, CancellationToken ct, string? code = null)
     {
         if (State == SessionState.Selected)
         {
-            var expungeForbidden = !c.Uid && c.Name is "FETCH" or "STORE" or "SEARCH";
-            await PollAsync(false, ct, allowExpunges: !expungeForbidden).ConfigureAwait(false);
+            await PollAsync(false, ct, allowExpunges: ExpungesAllowedDuring(c)).ConfigureAwait(false);
         }
 
         Tagged(c.Tag, ImapStatus.Ok, text, code);

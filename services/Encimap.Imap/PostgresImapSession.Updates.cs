@@ -33,11 +33,7 @@ public sealed partial class PostgresImapSession
         if (highest < 0)
         {
             // The mailbox was deleted or renamed away under us: everything is gone.
-            foreach (var uid in _known.ToList())
-            {
-                updates.Expunged(uid);
-            }
-
+            updates.Expunged([.. _known]);
             _known.Clear();
             return;
         }
@@ -72,11 +68,9 @@ public sealed partial class PostgresImapSession
         }
 
         var present = current.ToHashSet();
-        foreach (var gone in _known.Where(u => !present.Contains(u)).ToList())
-        {
-            _known.Remove(gone);
-            updates.Expunged(gone);
-        }
+        var expunged = _known.Where(u => !present.Contains(u)).ToList();
+        _known.ExceptWith(expunged);
+        updates.Expunged(expunged);
 
         foreach (var update in changed.Where(u => present.Contains(u.Uid)))
         {
@@ -90,6 +84,7 @@ public sealed partial class PostgresImapSession
         }
 
         updates.Exists(added, await RecentAmongAsync(added, cancellationToken));
+        updates.HighestModSeqReached((ulong)highest);
         _lastModSeq = highest;
         foreach (var stale in _own.Where(o => o.Value <= highest).Select(o => o.Key).ToList())
         {

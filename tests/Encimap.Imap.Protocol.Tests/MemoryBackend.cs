@@ -203,11 +203,9 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         {
             var box = _selected!;
             var current = box.Messages.Select(m => m.Uid).ToHashSet();
-            foreach (var gone in _known.Where(u => !current.Contains(u)).Order().ToList())
-            {
-                updates.Expunged(gone);
-                _known.Remove(gone);
-            }
+            var expunged = _known.Where(u => !current.Contains(u)).Order().ToList();
+            _known.ExceptWith(expunged);
+            updates.Expunged(expunged);
 
             foreach (var m in box.Messages.Where(m => _known.Contains(m.Uid) && m.ModSeq > _seenModSeq &&
                 !(_own.TryGetValue(m.Uid, out var own) && own == m.ModSeq)))
@@ -218,6 +216,7 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
             var added = current.Where(u => !_known.Contains(u)).Order().ToList();
             _known.UnionWith(added);
             updates.Exists(added, ClaimRecent(added));
+            updates.HighestModSeqReached(box.HighestModSeq);
             _seenModSeq = box.HighestModSeq;
         }
 

@@ -123,4 +123,31 @@ public sealed class ConformanceTests(ImapFleet fleet)
         var archive = (await client.CommandAsync("STATUS Archive (UIDVALIDITY)")).Untagged.Single();
         Assert.True(seen[0] > long.Parse(archive["* STATUS Archive (UIDVALIDITY ".Length..^1]));
     }
+
+    [Fact]
+    public async Task The_first_condstore_enabling_command_answers_the_highestmodseq()
+    {
+        var account = await fleet.CreateAccountAsync("modseq");
+        await fleet.DeliverAsync(account, Message("one"));
+        await fleet.DeliverAsync(account, Message("two"));
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        await using var other = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        var selected = HighestModSeq((await client.CommandAsync("SELECT INBOX")).Untagged);
+        await other.CommandAsync("SELECT INBOX");
+
+        // Another session's change, learnt by this one: its HIGHESTMODSEQ moves on.
+        await other.CommandAsync("STORE 2 +FLAGS (\\Flagged)");
+        await client.CommandAsync("NOOP");
+        var fetch = await client.CommandAsync("FETCH 1:2 (UID MODSEQ)");
+        var highest = HighestModSeq(fetch.Untagged);
+        Assert.True(highest > selected);
+        Assert.StartsWith("* OK [HIGHESTMODSEQ", fetch.Untagged[0]);
+        Assert.Contains($"* 2 FETCH (UID 2 MODSEQ ({highest}))", fetch.Untagged);
+        Assert.DoesNotContain((await client.CommandAsync("SEARCH MODSEQ 1")).Untagged, l => l.Contains("HIGHESTMODSEQ", StringComparison.Ordinal));
+
+        Assert.Equal([$"* OK [HIGHESTMODSEQ {highest}] Highest", "* ENABLED CONDSTORE"], (await other.CommandAsync("ENABLE CONDSTORE")).Untagged);
+    }
+
+    private static ulong HighestModSeq(IEnumerable<string> untagged) =>
+        ulong.Parse(untagged.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ ", StringComparison.Ordinal)).Split(' ', ']')[3]);
 }

@@ -30,10 +30,7 @@ public sealed partial class ImapServerSession
                 _writer.Raw($"* OK [COPYUID {result.UidValidity} {SequenceSet.Compress(result.SourceUids)} {SequenceSet.Compress(result.DestinationUids)}] Moved\r\n");
             }
 
-            foreach (var uid in result.SourceUids.Order())
-            {
-                Expunged(uid);
-            }
+            Expunged(result.SourceUids);
 
             return await OkAsync(c, "MOVE completed", ct).ConfigureAwait(false);
         }

@@ -67,12 +67,7 @@ public sealed partial class ImapServerSession
             switch (capability)
             {
                 case "CONDSTORE":
-                    _condStore = true;
-                    if (_view is not null)
-                    {
-                        _view.CondStore = true;
-                    }
-
+                    await EnableCondStoreAsync(c, ct).ConfigureAwait(false);
                     enabled.Add(capability);
                     break;
                 case "UTF8=ACCEPT":

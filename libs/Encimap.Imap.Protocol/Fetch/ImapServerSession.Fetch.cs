@@ -8,15 +8,16 @@ public sealed partial class ImapServerSession
         var items = arguments.Items;
         if (arguments.ChangedSince is not null || items.Contains(FetchItem.ModSeq))
         {
-            _condStore = true;
-            _view!.CondStore = true;
+            await EnableCondStoreAsync(c, ct).ConfigureAwait(false);
         }
 
         var ranges = Resolve(arguments.Set, c.Uid);
         var setSeen = !_view!.ReadOnly && items.Any(i => i.SetsSeen);
-        if (setSeen && !items.Contains(FetchItem.Flags))
+        if (setSeen)
         {
-            items = new EquatableList<FetchItem>(items.Append(FetchItem.Flags));
+            // The \Seen it sets is reported; under CONDSTORE with UID and MODSEQ (RFC 7162 §3.1).
+            FetchItem[] reported = _view.CondStore ? [FetchItem.Uid, FetchItem.Flags, FetchItem.ModSeq] : [FetchItem.Flags];
+            items = new EquatableList<FetchItem>(items.Concat(reported.Except(items)));
         }
 
         var writer = new FetchWriter(_writer, _pipe, _view, items);

@@ -23,6 +23,11 @@ public sealed partial class ImapServerSession
         var reference = _utf8 ? arguments.Reference : ModifiedUtf7.Decode(arguments.Reference) ?? arguments.Reference;
         var patterns = arguments.Patterns.Select(p => reference + (_utf8 ? p : ModifiedUtf7.Decode(p) ?? p)).ToList();
         var listed = c.Name == "LSUB" ? ListMatcher.Lsub(patterns, mailboxes) : ListMatcher.List(arguments, patterns, mailboxes, xlist: c.Name == "XLIST");
+        if (arguments.Return.HasFlag(ListReturn.Status))
+        {
+            await EnableCondStoreForAsync(c, arguments.ReturnStatus, ct).ConfigureAwait(false);
+        }
+
         foreach (var mailbox in listed)
         {
             _writer.Raw("* ").Raw(response).Space().FlagList(mailbox.Attributes).Raw(" \"/\" "u8).AString(WireName(mailbox.Name));

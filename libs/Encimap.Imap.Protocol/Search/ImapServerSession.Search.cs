@@ -15,8 +15,7 @@ public sealed partial class ImapServerSession
         var usesModSeq = SearchEvaluator.UsesModSeq(criteria);
         if (usesModSeq)
         {
-            _condStore = true;
-            _view!.CondStore = true;
+            await EnableCondStoreAsync(c, ct).ConfigureAwait(false);
         }
 
         var matches = await _backend.SearchAsync(criteria, ct).ConfigureAwait(false);

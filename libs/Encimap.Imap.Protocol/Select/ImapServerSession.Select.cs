@@ -7,6 +7,7 @@ public sealed partial class ImapServerSession
     {
         var name = MailboxName(arguments.Mailbox);
         var status = await _backend.StatusAsync(name, ct).ConfigureAwait(false);
+        await EnableCondStoreForAsync(c, arguments.Items, ct).ConfigureAwait(false);
         WriteStatus(name, arguments.Items, status);
         return await OkAsync(c, "STATUS completed", ct).ConfigureAwait(false);
     }
@@ -44,14 +45,18 @@ public sealed partial class ImapServerSession
         {
             await _backend.UnselectAsync(ct).ConfigureAwait(false);
             _view = null;
-            _pendingExpunges.Clear();
+            _held.Clear();
             _writer.Raw("* OK [CLOSED] Previous mailbox closed\r\n"u8);
         }
 
         var readOnly = c.Name == "EXAMINE";
         var name = MailboxName(arguments.Mailbox);
         var data = await _backend.SelectAsync(name, readOnly, ct).ConfigureAwait(false);
-        _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly, data.Keywords) { CondStore = _condStore || arguments.CondStore };
+        _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly, data.Keywords)
+        {
+            CondStore = _condStore || arguments.CondStore,
+            HighestModSeq = data.HighestModSeq,
+        };
         if (!_rev2)
         {
             _view.MarkRecent(data.Recent);
@@ -105,6 +110,31 @@ public sealed partial class ImapServerSession
         await _backend.UnselectAsync(ct).ConfigureAwait(false);
         Tagged(c.Tag, ImapStatus.Ok, "UNSELECT completed");
         return true;
+    }
+
+    /// <summary>
+    /// A CONDSTORE-enabling command (RFC 7162 §3.1): MODSEQ in every untagged FETCH from now on,
+    /// and, the first time with a mailbox selected, that mailbox's HIGHESTMODSEQ, brought up to
+    /// date first (this session's own changes included).
+    /// </summary>
+    private async Task EnableCondStoreAsync(ImapCommand c, CancellationToken ct)
+    {
+        _condStore = true;
+        if (_view is { CondStore: false } view)
+        {
+            view.CondStore = true;
+            await PollAsync(true, ct, allowExpunges: ExpungesAllowedDuring(c)).ConfigureAwait(false);
+            _writer.Raw("* OK [HIGHESTMODSEQ ").Number(view.HighestModSeq).Raw("] Highest\r\n"u8);
+        }
+    }
+
+    /// <summary>STATUS (or LIST RETURN STATUS) asking for HIGHESTMODSEQ enables CONDSTORE.</summary>
+    private async Task EnableCondStoreForAsync(ImapCommand c, IReadOnlyList<string>? statusItems, CancellationToken ct)
+    {
+        if (statusItems?.Contains("HIGHESTMODSEQ") == true)
+        {
+            await EnableCondStoreAsync(c, ct).ConfigureAwait(false);
+        }
     }
 
     private void RequireWritable()

@@ -29,6 +29,9 @@ public sealed class MailboxView
     /// <summary>CONDSTORE was enabled for this selection (MODSEQ in untagged FETCH).</summary>
     public bool CondStore { get; set; }
 
+    /// <summary>The mod-sequence up to which this session has been told of every change (its HIGHESTMODSEQ).</summary>
+    public ulong HighestModSeq { get; set; }
+
     public int Count => _uids.Count;
 
     public IReadOnlyList<uint> Uids => _uids;

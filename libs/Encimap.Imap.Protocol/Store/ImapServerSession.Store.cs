@@ -8,10 +8,7 @@ public sealed partial class ImapServerSession
         RequireWritable();
         IReadOnlyList<UidRange>? ranges = c.Arguments is ExpungeArguments e ? Resolve(e.UidSet, uid: true) : null;
         var expunged = await _backend.ExpungeAsync(ranges, ct).ConfigureAwait(false);
-        foreach (var uid in expunged.Order())
-        {
-            Expunged(uid);
-        }
+        Expunged(expunged);
 
         return await OkAsync(c, "EXPUNGE completed", ct).ConfigureAwait(false);
     }
@@ -21,8 +18,7 @@ public sealed partial class ImapServerSession
         RequireWritable();
         if (arguments.UnchangedSince is not null)
         {
-            _condStore = true;
-            _view!.CondStore = true;
+            await EnableCondStoreAsync(c, ct).ConfigureAwait(false);
         }
 
         var ranges = Resolve(arguments.Set, c.Uid);
@@ -37,8 +33,9 @@ public sealed partial class ImapServerSession
                 continue;
             }
 
+            // Under CONDSTORE with UID and MODSEQ, whichever STORE it was (RFC 7162 §3.1).
             var items = new List<FetchItem>();
-            if (c.Uid)
+            if (c.Uid || _view!.CondStore)
             {
                 items.Add(FetchItem.Uid);
             }
