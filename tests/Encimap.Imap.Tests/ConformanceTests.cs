@@ -148,6 +148,23 @@ public sealed class ConformanceTests(ImapFleet fleet)
         Assert.Equal([$"* OK [HIGHESTMODSEQ {highest}] Highest", "* ENABLED CONDSTORE"], (await other.CommandAsync("ENABLE CONDSTORE")).Untagged);
     }
 
+    [Fact]
+    public async Task Move_to_the_selected_mailbox_renumbers_the_messages_at_its_end()
+    {
+        var account = await fleet.CreateAccountAsync("selfmove");
+        await fleet.DeliverAsync(account, Message("one"));
+        await fleet.DeliverAsync(account, Message("two"));
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        await client.CommandAsync("SELECT INBOX");
+        var move = await client.CommandAsync("UID MOVE 1 INBOX");
+        Assert.Equal("OK MOVE completed", move.Status);
+        Assert.Matches(@"^\* OK \[COPYUID \d+ 1 3\] Moved$", move.Untagged[0]);
+        Assert.Equal("* 1 EXPUNGE", move.Untagged[1]);
+        Assert.Contains("* 2 EXISTS", move.Untagged);
+        Assert.Equal(["* 1 FETCH (UID 2)", "* 2 FETCH (UID 3)"], (await client.CommandAsync("FETCH 1:* UID")).Untagged);
+        Assert.Contains((await client.CommandAsync("UID FETCH 3 ENVELOPE")).Untagged, l => l.Contains("\"one\"", StringComparison.Ordinal));
+    }
+
     private static ulong HighestModSeq(IEnumerable<string> untagged) =>
         ulong.Parse(untagged.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ ", StringComparison.Ordinal)).Split(' ', ']')[3]);
 }

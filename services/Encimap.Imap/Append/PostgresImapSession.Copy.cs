@@ -32,11 +32,8 @@ public sealed partial class PostgresImapSession
             validity = (uint)reader.GetInt64(1);
         }
 
-        if (targetId == _mailboxId && move)
-        {
-            throw ImapException.No("Source and destination are the same mailbox", "CANNOT");
-        }
-
+        // MOVE to the selected mailbox itself is allowed (RFC 6851 does not forbid it): the messages
+        // get new UIDs at its end, as a COPY followed by an EXPUNGE would give them (as in Dovecot).
         var sources = new List<long>();
         await using (var select = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
