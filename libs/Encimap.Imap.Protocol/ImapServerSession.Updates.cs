@@ -92,6 +92,18 @@ public sealed partial class ImapServerSession
 
     private void WriteExpunges(IReadOnlyList<uint> uids)
     {
+        if (_qresync)
+        {
+            // VANISHED instead of EXPUNGE once QRESYNC is enabled (RFC 7162 §3.2.10).
+            var known = uids.Order().Where(uid => _view!.Remove(uid) > 0).ToList();
+            if (known.Count > 0)
+            {
+                _writer.Raw("* VANISHED ").Raw(SequenceSet.Compress(known)).Crlf();
+            }
+
+            return;
+        }
+
         foreach (var uid in uids.Order())
         {
             var sequence = _view!.Remove(uid);

@@ -24,6 +24,7 @@ public sealed partial class ImapServerSession : IUpdateSink
     private ImapWriter _writer = null!;
     private MailboxView? _view;
     private bool _condStore;
+    private bool _qresync;
     private bool _utf8;
     private bool _rev2;
     private int _unauthenticatedCommands;

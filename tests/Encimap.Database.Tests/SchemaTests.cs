@@ -255,6 +255,7 @@ public sealed class SchemaTests
             await Sql.ExecuteAsync(connection,
                 "INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content) VALUES ($1, $2, 1, 1, 2, '\\x0102')", box, mailbox);
             await Sql.ExecuteAsync(connection, "INSERT INTO detached_subscriptions (vaultbox_id, name) VALUES ($1, 'Gone')", box);
+            await Sql.ExecuteAsync(connection, "INSERT INTO expunged_messages (mailbox_id, uid, modseq) VALUES ($1, 2, 2)", mailbox);
             await Sql.ExecuteAsync(connection, "SELECT next_uid_validity($1)", box);
             await Sql.ExecuteAsync(connection, "INSERT INTO email_processing_logs (vaultbox_id, outcome, size_bytes, duration_ms) VALUES ($1, 'stored', 2, 1)", box);
             await Sql.ExecuteAsync(connection,

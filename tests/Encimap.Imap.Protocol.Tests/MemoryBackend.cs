@@ -25,6 +25,9 @@ public sealed class MemoryStore
         /// <summary>The highest UID a session has been given as \Recent.</summary>
         public uint RecentUid { get; set; }
         public List<Message> Messages { get; } = [];
+
+        /// <summary>Expunged UIDs and the mod-sequence of their expunge (QRESYNC).</summary>
+        public Dictionary<uint, ulong> Expunged { get; } = [];
     }
 
     public object Gate { get; } = new();
@@ -80,7 +83,7 @@ public sealed class MemoryStore
     }
 }
 
-public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSession, IImapIdleSession
+public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSession, IImapIdleSession, IImapQresyncSession
 {
     private MemoryStore.Mailbox? _selected;
     private bool _readOnly;
@@ -324,13 +327,14 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         lock (store.Gate)
         {
             var gone = _selected!.Messages.Where(m => m.Flags.Contains(Flags.Deleted) && (uids is null || UidRange.AnyContains(uids, m.Uid))).ToList();
+            _selected.HighestModSeq++;
             foreach (var m in gone)
             {
                 _selected.Messages.Remove(m);
+                _selected.Expunged[m.Uid] = _selected.HighestModSeq;
                 _known.Remove(m.Uid);
             }
 
-            _selected.HighestModSeq++;
             return Task.FromResult<IReadOnlyList<uint>>(gone.Select(m => m.Uid).ToList());
         }
     }
@@ -378,10 +382,24 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         lock (store.Gate)
         {
             _selected!.Messages.RemoveAll(m => result.SourceUids.Contains(m.Uid));
+            _selected.HighestModSeq++;
+            foreach (var uid in result.SourceUids)
+            {
+                _selected.Expunged[uid] = _selected.HighestModSeq;
+            }
+
             _known.ExceptWith(result.SourceUids);
         }
 
         return result;
+    }
+
+    public Task<IReadOnlyList<uint>> VanishedAsync(IReadOnlyList<UidRange> uids, ulong sinceModSeq, CancellationToken cancellationToken)
+    {
+        lock (store.Gate)
+        {
+            return Task.FromResult<IReadOnlyList<uint>>(_selected!.Expunged.Where(e => e.Value > sinceModSeq && UidRange.AnyContains(uids, e.Key)).Select(e => e.Key).Order().ToList());
+        }
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -165,6 +165,51 @@ public sealed class ConformanceTests(ImapFleet fleet)
         Assert.Contains((await client.CommandAsync("UID FETCH 3 ENVELOPE")).Untagged, l => l.Contains("\"one\"", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_qresync_client_is_told_what_it_missed()
+    {
+        var account = await fleet.CreateAccountAsync("qresync");
+        for (var i = 0; i < 4; i++)
+        {
+            await fleet.DeliverAsync(account, Message($"m{i}"));
+        }
+
+        ulong since;
+        string validity;
+        await using (var before = await RawImapClient.LoginAsync(fleet.ImapsPort, account))
+        {
+            var select = await before.CommandAsync("SELECT INBOX");
+            since = HighestModSeq(select.Untagged);
+            validity = select.Untagged.Single(l => l.StartsWith("* OK [UIDVALIDITY ", StringComparison.Ordinal)).Split(' ', ']')[3];
+        }
+
+        await using (var other = await RawImapClient.LoginAsync(fleet.ImapsPort, account))
+        {
+            await other.CommandAsync("SELECT INBOX");
+            await other.CommandAsync("UID STORE 2 +FLAGS.SILENT (\\Deleted)");
+            await other.CommandAsync("UID EXPUNGE 2");
+            await other.CommandAsync("UID STORE 3 +FLAGS.SILENT (\\Flagged)");
+            await other.CommandAsync("UID MOVE 4 Archive");
+        }
+
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        Assert.Contains(" QRESYNC", (await client.CommandAsync("CAPABILITY")).Untagged.Single());
+        Assert.Equal(["* ENABLED QRESYNC"], (await client.CommandAsync("ENABLE QRESYNC")).Untagged);
+        var resync = await client.CommandAsync($"SELECT INBOX (QRESYNC ({validity} {since} 1:4))");
+        Assert.StartsWith("OK [READ-WRITE]", resync.Status);
+        Assert.Equal("* VANISHED (EARLIER) 2,4", resync.Untagged[^2]);
+        Assert.Matches(@"^\* 2 FETCH \(UID 3 FLAGS \(\\Flagged\) MODSEQ \(\d+\)\)$", resync.Untagged[^1]);
+
+        var changed = await client.CommandAsync($"UID FETCH 1:* (FLAGS) (CHANGEDSINCE {since} VANISHED)");
+        Assert.Equal("* VANISHED (EARLIER) 2,4", changed.Untagged[0]);
+        Assert.Single(changed.Untagged, l => l.Contains("FETCH", StringComparison.Ordinal));
+
+        await client.CommandAsync("STORE 1 +FLAGS.SILENT (\\Deleted)");
+        var expunge = await client.CommandAsync("EXPUNGE");
+        Assert.Equal(["* VANISHED 1"], expunge.Untagged);
+        Assert.Matches(@"^OK \[HIGHESTMODSEQ \d+\] EXPUNGE completed$", expunge.Status);
+    }
+
     private static ulong HighestModSeq(IEnumerable<string> untagged) =>
         ulong.Parse(untagged.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ ", StringComparison.Ordinal)).Split(' ', ']')[3]);
 }

@@ -31,8 +31,7 @@ public sealed partial class ImapServerSession
             }
 
             Expunged(result.SourceUids);
-
-            return await OkAsync(c, "MOVE completed", ct).ConfigureAwait(false);
+            return await OkAsync(c, "MOVE completed", ct, await HighestModSeqAfterExpungeAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
         }
 
         result = await _backend.CopyAsync(ranges, destination, ct).ConfigureAwait(false);

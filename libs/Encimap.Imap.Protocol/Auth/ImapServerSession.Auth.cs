@@ -32,6 +32,11 @@ public sealed partial class ImapServerSession
 
             capabilities.AddRange(["LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "SPECIAL-USE",
                 "LIST-EXTENDED", "LIST-STATUS", "XLIST", "CONDSTORE", "ESEARCH", "UTF8=ACCEPT", "BINARY", "CHILDREN"]);
+            if (_backend is IImapQresyncSession)
+            {
+                capabilities.Add("QRESYNC");
+            }
+
             if (State != SessionState.NotAuthenticated)
             {
                 capabilities.Add("APPENDLIMIT=" + _options.Limits.MaxLiteralSize);
@@ -73,6 +78,12 @@ public sealed partial class ImapServerSession
                 case "UTF8=ACCEPT":
                     _utf8 = true;
                     _writer.Utf8 = true;
+                    enabled.Add(capability);
+                    break;
+                case "QRESYNC" when _backend is IImapQresyncSession:
+                    // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
+                    _qresync = true;
+                    await EnableCondStoreAsync(c, ct).ConfigureAwait(false);
                     enabled.Add(capability);
                     break;
                 case "IMAP4REV2":

@@ -42,33 +42,32 @@ public sealed partial class ImapParser
             }
         }
 
+        // fetch-modifiers (RFC 4466): CHANGEDSINCE (RFC 7162 §3.1.4) and VANISHED (§3.2.6).
         ulong? changedSince = null;
+        var vanished = false;
         if (Peek() == ' ')
         {
             Space();
-            Expect('(');
-            while (Peek() != ')')
+            ReadList(() =>
             {
-                if (Peek() == ' ')
-                {
-                    _position++;
-                }
-
                 var modifier = ReadAtom().ToUpperInvariant();
                 switch (modifier)
                 {
                     case "CHANGEDSINCE":
-                        Space();
-                        changedSince = ReadNumber64();
+                        changedSince = SpaceThen(ReadNumber64);
                         break;
                     case "VANISHED":
+                        vanished = true;
                         break;
                     default:
                         throw Error($"unknown FETCH modifier {modifier}");
                 }
-            }
+            });
+        }
 
-            Expect(')');
+        if (vanished && (!uid || changedSince is null))
+        {
+            throw Error("VANISHED needs UID FETCH and CHANGEDSINCE");
         }
 
         if (uid && !items.Contains(FetchItem.Uid))
@@ -81,7 +80,7 @@ public sealed partial class ImapParser
             items.Add(FetchItem.ModSeq);
         }
 
-        return new FetchArguments(set, new EquatableList<FetchItem>(items.Distinct()), changedSince);
+        return new FetchArguments(set, new EquatableList<FetchItem>(items.Distinct()), changedSince, vanished);
     }
 
     private FetchItem ReadFetchItem()

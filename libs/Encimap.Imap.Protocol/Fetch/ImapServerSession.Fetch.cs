@@ -5,6 +5,11 @@ public sealed partial class ImapServerSession
 {
     private async Task<bool> FetchAsync(ImapCommand c, FetchArguments arguments, CancellationToken ct)
     {
+        if (arguments.Vanished && !_qresync)
+        {
+            throw new ImapException(ImapStatus.Bad, null, "QRESYNC is not enabled");
+        }
+
         var items = arguments.Items;
         if (arguments.ChangedSince is not null || items.Contains(FetchItem.ModSeq))
         {
@@ -12,6 +17,13 @@ public sealed partial class ImapServerSession
         }
 
         var ranges = Resolve(arguments.Set, c.Uid);
+        if (arguments.Vanished)
+        {
+            // "*" reaches past the last message here, to the expunged UIDs above it (as in Dovecot).
+            var asked = UidRange.Normalize(arguments.Set.Resolve(uint.MaxValue - 1).Select(r => new UidRange(Math.Max(r.Low, 1), r.High)));
+            await WriteVanishedEarlierAsync(asked, arguments.ChangedSince!.Value, ct).ConfigureAwait(false);
+        }
+
         var setSeen = !_view!.ReadOnly && items.Any(i => i.SetsSeen);
         if (setSeen)
         {

@@ -3,36 +3,78 @@ namespace Encimap.Imap.Protocol;
 // SELECT/EXAMINE parameters and STATUS items.
 public sealed partial class ImapParser
 {
+    // select = "SELECT" SP mailbox [SP "(" select-param *(SP select-param) ")"] (RFC 4466 §2.1)
     private SelectArguments ParseSelect()
     {
         var mailbox = SpaceThen(ReadMailbox);
         var condStore = false;
+        QresyncParameters? qresync = null;
         if (Peek() == ' ')
         {
             Space();
-            Expect('(');
-            while (Peek() != ')')
+            ReadList(() =>
             {
-                if (Peek() == ' ')
-                {
-                    _position++;
-                }
-
                 var parameter = ReadAtom().ToUpperInvariant();
-                if (parameter == "CONDSTORE")
+                switch (parameter)
                 {
-                    condStore = true;
+                    case "CONDSTORE":
+                        condStore = true;
+                        break;
+                    case "QRESYNC":
+                        qresync = SpaceThen(ReadQresyncParameters);
+                        break;
+                    default:
+                        throw Error($"unknown SELECT parameter {parameter}");
                 }
-                else
-                {
-                    throw Error($"unknown SELECT parameter {parameter}");
-                }
-            }
-
-            Expect(')');
+            });
         }
 
-        return new SelectArguments(mailbox, condStore);
+        return new SelectArguments(mailbox, condStore, qresync);
+    }
+
+    // "(" uidvalidity SP mod-sequence-value [SP known-uids] [SP seq-match-data] ")"
+    // seq-match-data = "(" known-sequence-set SP known-uid-set ")" (RFC 7162 §7)
+    private QresyncParameters ReadQresyncParameters()
+    {
+        Expect('(');
+        var uidValidity = ReadNumber();
+        var modSeq = SpaceThen(ReadNumber64);
+        if (uidValidity == 0 || modSeq == 0)
+        {
+            throw Error("QRESYNC needs a UIDVALIDITY and a mod-sequence");
+        }
+
+        SequenceSet? knownUids = null;
+        (SequenceSet Numbers, SequenceSet Uids)? sequenceMatch = null;
+        if (Peek() == ' ')
+        {
+            Space();
+            if (Peek() != '(')
+            {
+                knownUids = ReadSequenceSet();
+                if (Peek() == ' ')
+                {
+                    Space();
+                    sequenceMatch = ReadSequenceMatch();
+                }
+            }
+            else
+            {
+                sequenceMatch = ReadSequenceMatch();
+            }
+        }
+
+        Expect(')');
+        return new QresyncParameters(uidValidity, modSeq, knownUids, sequenceMatch?.Numbers, sequenceMatch?.Uids);
+    }
+
+    private (SequenceSet Numbers, SequenceSet Uids) ReadSequenceMatch()
+    {
+        Expect('(');
+        var numbers = ReadSequenceSet();
+        var uids = SpaceThen(ReadSequenceSet);
+        Expect(')');
+        return (numbers, uids);
     }
 
     private StatusArguments ParseStatus()

@@ -49,12 +49,17 @@ public sealed partial class ImapServerSession
             _writer.Raw("* OK [CLOSED] Previous mailbox closed\r\n"u8);
         }
 
+        if (arguments.Qresync is not null && !_qresync)
+        {
+            throw new ImapException(ImapStatus.Bad, null, "QRESYNC is not enabled");
+        }
+
         var readOnly = c.Name == "EXAMINE";
         var name = MailboxName(arguments.Mailbox);
         var data = await _backend.SelectAsync(name, readOnly, ct).ConfigureAwait(false);
         _view = new MailboxView(name, data.UidValidity, data.Uids, readOnly, data.Keywords)
         {
-            CondStore = _condStore || arguments.CondStore,
+            CondStore = _condStore || arguments.CondStore || arguments.Qresync is not null,
             HighestModSeq = data.HighestModSeq,
         };
         if (!_rev2)
@@ -87,9 +92,54 @@ public sealed partial class ImapServerSession
             _writer.Raw("* LIST () \"/\" ").AString(WireName(name)).Crlf();
         }
 
+        if (arguments.Qresync is { } qresync && qresync.UidValidity == data.UidValidity)
+        {
+            await ResynchronizeAsync(qresync, ct).ConfigureAwait(false);
+        }
+
         State = SessionState.Selected;
         Tagged(c.Tag, ImapStatus.Ok, $"{c.Name} completed", readOnly ? "READ-ONLY" : "READ-WRITE");
         return true;
+    }
+
+    /// <summary>
+    /// SELECT with QRESYNC and the mailbox's UIDVALIDITY (RFC 7162 §3.2.5): what the client missed
+    /// since its mod-sequence, of the UIDs it knows: the expunges as VANISHED (EARLIER), then the
+    /// flag changes as FETCH. With another UIDVALIDITY it is a plain SELECT. The sequence match
+    /// data is not needed: every expunge is remembered.
+    /// </summary>
+    private async Task ResynchronizeAsync(QresyncParameters qresync, CancellationToken ct)
+    {
+        var known = qresync.KnownUids is { } uids ? _view!.Resolve(uids, uid: true)! : [new UidRange(1, uint.MaxValue - 1)];
+        await WriteVanishedEarlierAsync(known, qresync.ModSeq, ct).ConfigureAwait(false);
+        var changes = new FetchWriter(_writer, _pipe, _view!, [FetchItem.Uid, FetchItem.Flags, FetchItem.ModSeq]);
+        await _backend.FetchAsync(changes, known, new FetchOptions(qresync.ModSeq, SetSeen: false), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Under QRESYNC, the tagged OK of EXPUNGE and MOVE carries the HIGHESTMODSEQ the session has
+    /// reached with them, so that the client need not ask again for the expunges it was just
+    /// told of (as Dovecot answers).
+    /// </summary>
+    private async Task<string?> HighestModSeqAfterExpungeAsync(CancellationToken ct)
+    {
+        if (!_qresync)
+        {
+            return null;
+        }
+
+        await PollAsync(true, ct).ConfigureAwait(false);
+        return $"HIGHESTMODSEQ {_view!.HighestModSeq}";
+    }
+
+    /// <summary>VANISHED (EARLIER): the UIDs of <paramref name="uids"/> expunged after <paramref name="modSeq"/>.</summary>
+    private async Task WriteVanishedEarlierAsync(IReadOnlyList<UidRange> uids, ulong modSeq, CancellationToken ct)
+    {
+        var vanished = await ((IImapQresyncSession)_backend).VanishedAsync(uids, modSeq, ct).ConfigureAwait(false);
+        if (vanished.Count > 0)
+        {
+            _writer.Raw("* VANISHED (EARLIER) ").Raw(SequenceSet.Compress(vanished.Order())).Crlf();
+        }
     }
 
     private async Task<bool> CloseAsync(ImapCommand c, CancellationToken ct)

@@ -9,8 +9,7 @@ public sealed partial class ImapServerSession
         IReadOnlyList<UidRange>? ranges = c.Arguments is ExpungeArguments e ? Resolve(e.UidSet, uid: true) : null;
         var expunged = await _backend.ExpungeAsync(ranges, ct).ConfigureAwait(false);
         Expunged(expunged);
-
-        return await OkAsync(c, "EXPUNGE completed", ct).ConfigureAwait(false);
+        return await OkAsync(c, "EXPUNGE completed", ct, await HighestModSeqAfterExpungeAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
     private async Task<bool> StoreAsync(ImapCommand c, StoreArguments arguments, CancellationToken ct)

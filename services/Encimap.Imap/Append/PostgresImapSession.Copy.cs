@@ -76,7 +76,12 @@ public sealed partial class PostgresImapSession
                           FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)) s
                     WHERE m.id = s.id
                     """, _mailboxId, targetId, first, modseq, sources.ToArray()));
-                batch.BatchCommands.Add(Command("UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1", _mailboxId));
+                // Moved away is expunged from here: remembered for QRESYNC.
+                batch.BatchCommands.Add(Command(
+                    """
+                    WITH bump AS (UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = $1 RETURNING highest_modseq)
+                    INSERT INTO expunged_messages (mailbox_id, uid, modseq) SELECT $1, uid, (SELECT highest_modseq FROM bump) FROM unnest($2::bigint[]) uid
+                    """, _mailboxId, sources.ToArray()));
             }
             else
             {

@@ -2,8 +2,9 @@ using Encimap.Imap.Protocol;
 
 namespace Encimap.Imap;
 
-// STATUS, SELECT/EXAMINE and UNSELECT, and the \Recent messages of the selected mailbox.
-public sealed partial class PostgresImapSession
+// STATUS, SELECT/EXAMINE and UNSELECT, the \Recent messages of the selected mailbox, and the
+// expunges QRESYNC asks for.
+public sealed partial class PostgresImapSession : IImapQresyncSession
 {
     // EXAMINE: \Recent is shown, never taken from the next session (RFC 3501 §6.3.2).
     private bool _readOnly;
@@ -107,6 +108,27 @@ public sealed partial class PostgresImapSession
         }
 
         return uids.Where(u => u > claimedUpTo).ToList();
+    }
+
+    public async Task<IReadOnlyList<uint>> VanishedAsync(IReadOnlyList<UidRange> uids, ulong sinceModSeq, CancellationToken cancellationToken)
+    {
+        if (uids.Count == 0)
+        {
+            return [];
+        }
+
+        await using var command = database.CreateCommand();
+        command.Parameters.AddWithValue(_mailboxId);
+        command.Parameters.AddWithValue((long)Math.Min(sinceModSeq, long.MaxValue));
+        command.CommandText = $"SELECT uid FROM expunged_messages WHERE mailbox_id = $1 AND modseq > $2 AND {RangeCondition(command, uids)} ORDER BY uid";
+        var vanished = new List<uint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            vanished.Add((uint)reader.GetInt64(0));
+        }
+
+        return vanished;
     }
 
     public Task UnselectAsync(CancellationToken cancellationToken)

@@ -87,7 +87,9 @@ public sealed partial class PostgresImapSession
                 DELETE FROM messages WHERE mailbox_id = $1 AND '\Deleted' = ANY (flags) AND {condition} RETURNING uid),
             bump AS (
                 UPDATE mailboxes SET highest_modseq = highest_modseq + 1
-                WHERE id = $1 AND EXISTS (SELECT 1 FROM gone) RETURNING highest_modseq)
+                WHERE id = $1 AND EXISTS (SELECT 1 FROM gone) RETURNING highest_modseq),
+            remembered AS (
+                INSERT INTO expunged_messages (mailbox_id, uid, modseq) SELECT $1, uid, (SELECT highest_modseq FROM bump) FROM gone)
             SELECT uid, (SELECT pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text) FROM bump)
             FROM gone ORDER BY uid
             """;
