@@ -26,7 +26,8 @@ public interface IImapSession : IAsyncDisposable
 
     Task<SelectData> SelectAsync(string mailbox, bool readOnly, CancellationToken cancellationToken);
 
-    Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<string> flags, DateTimeOffset? internalDate, ReadOnlyMemory<byte> message, CancellationToken cancellationToken);
+    /// <summary>Stores the messages, all or none of them (RFC 3502); their flags hold no \Recent.</summary>
+    Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<AppendMessage> messages, CancellationToken cancellationToken);
 
     // ---- selected
     Task UnselectAsync(CancellationToken cancellationToken);

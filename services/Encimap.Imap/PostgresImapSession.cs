@@ -87,7 +87,7 @@ public sealed partial class PostgresImapSession(
 
     // ---- authenticated ------------------------------------------------------------------------
 
-    public async Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<string> flags, DateTimeOffset? internalDate, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    private async Task<AppendResult> AppendOneAsync(string mailbox, IReadOnlyList<string> flags, DateTimeOffset? internalDate, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
         await using (var command = database.CreateCommand("SELECT uid_validity FROM mailboxes WHERE vaultbox_id = $1 AND name = $2"))
         {
@@ -138,7 +138,7 @@ public sealed partial class PostgresImapSession(
             command.Parameters.AddWithValue(_vaultbox);
             command.Parameters.AddWithValue(mailbox);
             var validity = await command.ExecuteScalarAsync(cancellationToken) as long? ?? 0;
-            return new AppendResult((uint)validity, result.Uid);
+            return new AppendResult((uint)validity, [result.Uid]);
         }
     }
 

@@ -5,13 +5,15 @@ namespace Encimap.Imap.Protocol.Tests;
 /// <summary>An in-memory store shared by sessions (one user), for transcript tests.</summary>
 public sealed class MemoryStore
 {
+    public static readonly DateTimeOffset DefaultInternalDate = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
+
     public sealed class Message
     {
         public required uint Uid { get; init; }
         public List<string> Flags { get; set; } = [];
         public ulong ModSeq { get; set; }
         public required byte[] Content { get; init; }
-        public DateTimeOffset InternalDate { get; init; } = new(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        public DateTimeOffset InternalDate { get; init; } = DefaultInternalDate;
     }
 
     public sealed class Mailbox
@@ -45,6 +47,9 @@ public sealed class MemoryStore
 
     public event Action? Changed;
 
+    /// <summary>APPEND refuses flags longer than this.</summary>
+    public int MaxFlagLength { get; set; } = 128;
+
     /// <summary>Makes SEARCH fail as a storage outage (or a storage timeout) would.</summary>
     public Exception? SearchFailure { get; set; }
 
@@ -54,14 +59,17 @@ public sealed class MemoryStore
     /// <summary>A mailbox that must exist (SELECT, STATUS, DELETE, RENAME...).</summary>
     public Mailbox Existing(string name) => Mailboxes.FirstOrDefault(m => m.Name == name) ?? throw ImapException.No("No such mailbox", "NONEXISTENT");
 
-    public uint Deliver(string mailbox, string content, params string[] flags)
+    public uint Deliver(string mailbox, string content, params string[] flags) =>
+        Deliver(mailbox, System.Text.Encoding.UTF8.GetBytes(content), flags, null);
+
+    public uint Deliver(string mailbox, byte[] content, IEnumerable<string> flags, DateTimeOffset? internalDate)
     {
         uint uid;
         lock (Gate)
         {
             var box = Find(mailbox);
             uid = box.UidNext++;
-            box.Messages.Add(new Message { Uid = uid, Content = System.Text.Encoding.UTF8.GetBytes(content), Flags = [.. flags], ModSeq = ++box.HighestModSeq });
+            box.Messages.Add(new Message { Uid = uid, Content = content, Flags = [.. flags], ModSeq = ++box.HighestModSeq, InternalDate = internalDate ?? DefaultInternalDate });
         }
 
         Changed?.Invoke();
@@ -188,10 +196,17 @@ public sealed class MemorySession(MemoryStore store) : IImapSession, IImapMoveSe
         }
     }
 
-    public Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<string> flags, DateTimeOffset? internalDate, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    public Task<AppendResult> AppendAsync(string mailbox, IReadOnlyList<AppendMessage> messages, CancellationToken cancellationToken)
     {
-        var uid = store.Deliver(mailbox, System.Text.Encoding.UTF8.GetString(message.Span), [.. flags]);
-        return Task.FromResult(new AppendResult(store.Find(mailbox).UidValidity, uid));
+        // All or nothing (RFC 3502): every message is checked before any is stored.
+        var box = store.Find(mailbox);
+        if (messages.FirstOrDefault(m => m.Flags.Any(f => f.Length > store.MaxFlagLength)) is not null)
+        {
+            throw ImapException.No("A flag is too long");
+        }
+
+        var uids = messages.Select(m => store.Deliver(mailbox, m.Message.ToArray(), m.Flags, m.InternalDate)).ToList();
+        return Task.FromResult(new AppendResult(box.UidValidity, uids));
     }
 
     public Task UnselectAsync(CancellationToken cancellationToken)

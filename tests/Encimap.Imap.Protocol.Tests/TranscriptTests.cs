@@ -5,7 +5,7 @@ namespace Encimap.Imap.Protocol.Tests;
 /// <summary>Whole sessions: client lines in, server lines out, compared exactly.</summary>
 public sealed class TranscriptTests
 {
-    private const string Capabilities = "IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS XLIST CONDSTORE ESEARCH UTF8=ACCEPT BINARY CHILDREN QRESYNC";
+    private const string Capabilities = "IMAP4rev1 IMAP4rev2 LITERAL+ ID ENABLE IDLE NAMESPACE UIDPLUS MOVE UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS XLIST CONDSTORE ESEARCH UTF8=ACCEPT BINARY CHILDREN MULTIAPPEND QRESYNC";
 
     private static MemoryStore StoreWithMail()
     {

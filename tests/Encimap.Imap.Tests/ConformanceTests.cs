@@ -210,6 +210,35 @@ public sealed class ConformanceTests(ImapFleet fleet)
         Assert.Matches(@"^OK \[HIGHESTMODSEQ \d+\] EXPUNGE completed$", expunge.Status);
     }
 
+    [Fact]
+    public async Task Multiappend_stores_every_message_or_none()
+    {
+        var account = await fleet.CreateAccountAsync("multi");
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        Assert.Contains(" MULTIAPPEND", (await client.CommandAsync("CAPABILITY")).Untagged.Single());
+        string[] drafts = [Message("draft one"), Message("draft two")];
+        var append = await client.CommandAsync($"APPEND Drafts (\\Seen) {Literal(drafts[0])} {Literal(drafts[1])}");
+        Assert.Matches(@"^OK \[APPENDUID \d+ 1:2\] APPEND completed$", append.Status);
+        await client.CommandAsync("EXAMINE Drafts");
+        for (var uid = 1; uid <= 2; uid++)
+        {
+            var stored = await fleet.ScalarAsync<byte[]>(
+                "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'Drafts' AND m.uid = $2",
+                account.Id, (long)uid);
+            Decrypted.AssertDecryptsTo(drafts[uid - 1], await fleet.DecryptAsync(account, stored));
+        }
+
+        // The intake refuses the second message (a keyword it does not take): the first goes too.
+        var keyword = "$" + new string('k', 200);
+        var refused = await client.CommandAsync($"APPEND Drafts {Literal(Message("kept?"))} ({keyword}) {Literal(Message("refused"))}");
+        Assert.StartsWith("NO", refused.Status);
+        Assert.Contains("* STATUS Drafts (MESSAGES 2)", (await client.CommandAsync("STATUS Drafts (MESSAGES)")).Untagged);
+        Assert.Equal(2L, await fleet.ScalarAsync<long>(
+            "SELECT count(*) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'Drafts'", account.Id));
+    }
+
+    private static string Literal(string message) => $"{{{System.Text.Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}";
+
     private static ulong HighestModSeq(IEnumerable<string> untagged) =>
         ulong.Parse(untagged.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ ", StringComparison.Ordinal)).Split(' ', ']')[3]);
 }

@@ -1,3 +1,4 @@
 namespace Encimap.Imap.Protocol;
 
-public sealed record AppendResult(uint UidValidity, uint Uid);
+/// <summary>APPEND result for APPENDUID: the UIDs the messages got, in their order (RFC 4315).</summary>
+public sealed record AppendResult(uint UidValidity, IReadOnlyList<uint> Uids);

@@ -2,13 +2,27 @@ using System.Globalization;
 
 namespace Encimap.Imap.Protocol;
 
-// APPEND and its date-time.
+// APPEND, with MULTIAPPEND, and its date-time.
 public sealed partial class ImapParser
 {
+    // append = "APPEND" SP mailbox 1*append-message (RFC 3502 §6)
     private AppendArguments ParseAppend()
     {
         var mailbox = SpaceThen(ReadMailbox);
-        Space();
+        var messages = new List<AppendMessage>();
+        do
+        {
+            Space();
+            messages.Add(ReadAppendMessage());
+        }
+        while (Peek() == ' ');
+
+        return new AppendArguments(mailbox, new EquatableList<AppendMessage>(messages));
+    }
+
+    // append-message = [flag-list SP] [date-time SP] append-data; append-data = literal / literal8
+    private AppendMessage ReadAppendMessage()
+    {
         var flags = EquatableList<string>.Empty;
         if (Peek() == '(')
         {
@@ -40,7 +54,7 @@ public sealed partial class ImapParser
             throw Error("empty message");
         }
 
-        return new AppendArguments(mailbox, flags, date, message);
+        return new AppendMessage(flags, date, message);
     }
 
     private DateTimeOffset ParseDateTime(string text)

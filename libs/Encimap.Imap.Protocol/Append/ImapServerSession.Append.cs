@@ -5,9 +5,12 @@ public sealed partial class ImapServerSession
 {
     private async Task<bool> AppendAsync(ImapCommand c, AppendArguments arguments, CancellationToken ct)
     {
-        var flags = arguments.Flags.Where(f => f != Flags.Recent).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
-        var result = await _backend.AppendAsync(MailboxName(arguments.Mailbox), flags, arguments.InternalDate, arguments.Message, ct).ConfigureAwait(false);
-        return await OkAsync(c, "APPEND completed", ct, $"APPENDUID {result.UidValidity} {result.Uid}").ConfigureAwait(false);
+        // \Recent is the server's to set (RFC 3501 §2.3.2).
+        var messages = arguments.Messages
+            .Select(m => m with { Flags = new EquatableList<string>(m.Flags.Where(f => f != Flags.Recent).Distinct(StringComparer.OrdinalIgnoreCase)) })
+            .ToList();
+        var result = await _backend.AppendAsync(MailboxName(arguments.Mailbox), messages, ct).ConfigureAwait(false);
+        return await OkAsync(c, "APPEND completed", ct, $"APPENDUID {result.UidValidity} {SequenceSet.Compress(result.Uids)}").ConfigureAwait(false);
     }
 
     private async Task<bool> CopyAsync(ImapCommand c, CopyArguments arguments, CancellationToken ct)

@@ -31,7 +31,7 @@ public sealed partial class ImapServerSession
             }
 
             capabilities.AddRange(["LITERAL+", "ID", "ENABLE", "IDLE", "NAMESPACE", "UIDPLUS", "MOVE", "UNSELECT", "SPECIAL-USE",
-                "LIST-EXTENDED", "LIST-STATUS", "XLIST", "CONDSTORE", "ESEARCH", "UTF8=ACCEPT", "BINARY", "CHILDREN"]);
+                "LIST-EXTENDED", "LIST-STATUS", "XLIST", "CONDSTORE", "ESEARCH", "UTF8=ACCEPT", "BINARY", "CHILDREN", "MULTIAPPEND"]);
             if (_backend is IImapQresyncSession)
             {
                 capabilities.Add("QRESYNC");
