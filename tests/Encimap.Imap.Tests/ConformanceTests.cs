@@ -239,6 +239,43 @@ public sealed class ConformanceTests(ImapFleet fleet)
 
     private static string Literal(string message) => $"{{{System.Text.Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}";
 
+    [Fact]
+    public async Task Envelope_has_every_field_of_the_original_but_bcc_and_the_message_decrypts_whole()
+    {
+        var account = await fleet.CreateAccountAsync("envelope");
+        var original =
+            "Date: Tue, 17 Nov 2026 10:00:00 +0000\r\n" +
+            "Subject: Re: Lunch on Thursday?\r\n" +
+            "From: Bob Example <bob@sender.example>\r\n" +
+            "Sender: List Robot <list-bounces@lists.sender.example>\r\n" +
+            "Reply-To: Lunch List <lunch@lists.sender.example>\r\n" +
+            $"To: {account.Address}, Alice <alice@sender.example>\r\n" +
+            "Cc: Carol <carol@sender.example>\r\n" +
+            "Bcc: hidden@sender.example\r\n" +
+            "Message-ID: <reply.2@sender.example>\r\n" +
+            "In-Reply-To: <start.1@sender.example>\r\n" +
+            "References: <start.0@sender.example>\r\n <start.1@sender.example>\r\n" +
+            "\r\nThursday works.\r\n";
+        await fleet.DeliverAsync(account, original);
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        await client.CommandAsync("EXAMINE INBOX");
+        var local = account.Address.Split('@');
+        Assert.Equal(
+            "* 1 FETCH (UID 1 ENVELOPE (\"Tue, 17 Nov 2026 10:00:00 +0000\" \"Re: Lunch on Thursday?\" " +
+            "((\"Bob Example\" NIL \"bob\" \"sender.example\")) ((\"List Robot\" NIL \"list-bounces\" \"lists.sender.example\")) " +
+            "((\"Lunch List\" NIL \"lunch\" \"lists.sender.example\")) " +
+            $"((NIL NIL \"{local[0]}\" \"{local[1]}\")(\"Alice\" NIL \"alice\" \"sender.example\")) ((\"Carol\" NIL \"carol\" \"sender.example\")) NIL " +
+            "\"<start.1@sender.example>\" \"<reply.2@sender.example>\"))",
+            (await client.CommandAsync("UID FETCH 1 ENVELOPE")).Untagged.Single());
+        var references = await client.CommandAsync("UID FETCH 1 BODY.PEEK[HEADER.FIELDS (REFERENCES BCC)]");
+        Assert.Contains(" <start.1@sender.example>", references.Untagged);
+        Assert.DoesNotContain(references.Untagged, l => l.Contains("hidden@", StringComparison.Ordinal));
+
+        var stored = await fleet.ScalarAsync<byte[]>(
+            "SELECT message_bytes(m.content, m.content_der) FROM messages m WHERE m.vaultbox_id = $1 AND m.uid = 1", account.Id);
+        Decrypted.AssertDecryptsTo(original, await fleet.DecryptAsync(account, stored));
+    }
+
     private static ulong HighestModSeq(IEnumerable<string> untagged) =>
         ulong.Parse(untagged.Single(l => l.StartsWith("* OK [HIGHESTMODSEQ ", StringComparison.Ordinal)).Split(' ', ']')[3]);
 }

@@ -69,6 +69,36 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     }
 
     [Fact]
+    public async Task The_outer_header_keeps_what_clients_list_thread_and_reply_with_and_never_bcc()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("threading");
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var raw = Corpus.Named("intake/reply-with-threading-headers.eml");
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var stored = await fleet.ContentAsync(vaultbox.Id, uid);
+        var outer = MimeMessage.Parse(stored).Headers;
+        var original = MimeMessage.Parse(raw).Headers;
+        foreach (var name in new[] { "Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Message-ID", "In-Reply-To", "References" })
+        {
+            Assert.Equal(original.First(name)!.RawValue, outer.First(name)?.RawValue);
+        }
+
+        Assert.Null(outer.First("Bcc"));
+        Assert.Null(outer.First("List-Id"));
+        Assert.DoesNotContain("secret-watcher", Encoding.ASCII.GetString(stored));
+
+        // ENVELOPE, rendered at delivery from the outer header, has each of them and no Bcc.
+        var envelope = Encoding.UTF8.GetString(await fleet.ScalarAsync<byte[]>("SELECT imap_envelope FROM messages WHERE vaultbox_id = $1", vaultbox.Id));
+        Assert.Equal(
+            "(\"Tue, 17 Nov 2026 10:00:00 +0000\" \"Re: Lunch on Thursday?\" ((\"=?UTF-8?Q?Bj=C3=B6rn_Example?=\" NIL \"bjorn\" \"sender.example\")) " +
+            "((\"Mailing List Robot\" NIL \"list-bounces\" \"lists.sender.example\")) ((\"Lunch List\" NIL \"lunch\" \"lists.sender.example\")) " +
+            "((NIL NIL \"cat\" \"call.example\")(\"Alice Example\" NIL \"alice\" \"sender.example\")) ((\"Carol, the third\" NIL \"carol\" \"sender.example\")) NIL " +
+            "\"<plain-crlf.1@sender.example>\" \"<reply-headers.2@sender.example>\")",
+            envelope);
+        await AssertDecryptsAsync("threading", raw, stored, keys, StoredMessageAssert.GrpcReceived, "sender@sender.example");
+    }
+
+    [Fact]
     public async Task The_stored_row_carries_metadata_computed_from_the_stored_message()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("columns");

@@ -18,12 +18,13 @@ namespace Encimap.Intake.Encryption;
 /// </para>
 /// <list type="number">
 /// <item>this hop's <c>Received:</c> field, first, as trace fields are (RFC 5321 §4.4);</item>
-/// <item>From, To, Cc, Date, Message-ID, Subject: the first occurrence of each, copied as its raw
-/// bytes (folding, encoded words and 8-bit text stay as they were; only line endings become CRLF),
-/// so that a client lists the message without decrypting it. With <c>HideSubject</c> the Subject is
-/// <c>Subject: ...</c> whether or not the original had one. A message without a Date gets the time
-/// of arrival and one without a From gets the envelope sender (best effort for clients' lists);
-/// nothing else is invented;</item>
+/// <item>Date, Subject, From, Sender, Reply-To, To, Cc, Message-ID, In-Reply-To, References: the
+/// first occurrence of each, copied as its raw bytes (folding, encoded words and 8-bit text stay as
+/// they were; only line endings become CRLF), so that a client lists, threads and replies to the
+/// message without decrypting it, and IMAP's ENVELOPE is the original's. Bcc is never copied.
+/// With <c>HideSubject</c> the Subject is <c>Subject: ...</c> whether or not the original had one.
+/// A message without a Date gets the time of arrival and one without a From gets the envelope
+/// sender (best effort for clients' lists); nothing else is invented;</item>
 /// <item>MIME-Version, Content-Type, Content-Transfer-Encoding (base64, 76-character lines),
 /// Content-Disposition (<c>smime.p7m</c>), and <c>X-Encimap-Encrypted: at-rest</c>.</item>
 /// </list>
@@ -41,7 +42,8 @@ public sealed class EncryptedMessageBuilder
     /// <summary>id-aes256-CBC (RFC 3565).</summary>
     public const string Aes256CbcOid = "2.16.840.1.101.3.4.1.42";
 
-    private static readonly string[] CopiedFields = ["From", "To", "Cc", "Date", "Message-ID", "Subject"];
+    // What a client needs to list, thread and reply (SPEC "Encryption"); never Bcc.
+    private static readonly string[] CopiedFields = ["Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Message-ID", "In-Reply-To", "References"];
 
     private static readonly byte[] FixedFields = Encoding.ASCII.GetBytes(
         "MIME-Version: 1.0\r\n" +
