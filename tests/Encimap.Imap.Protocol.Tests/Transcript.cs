@@ -4,44 +4,6 @@ using Encimap.Imap.Protocol;
 
 namespace Encimap.Imap.Protocol.Tests;
 
-/// <summary>An in-memory connection: the test plays the client, line by line.</summary>
-public sealed class TestTransport : IImapTransport
-{
-    public TestTransport(Stream stream, bool secure)
-    {
-        Stream = stream;
-        IsSecure = secure;
-    }
-
-    public Stream Stream { get; }
-    public bool IsSecure { get; private set; }
-    public bool CanStartTls => true;
-    public string RemoteAddress => "127.0.0.1";
-
-    public Task StartTlsAsync(CancellationToken cancellationToken)
-    {
-        IsSecure = true;
-        return Task.CompletedTask;
-    }
-}
-
-public sealed class DuplexStream(Stream input, Stream output) : Stream
-{
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() => output.Flush();
-    public override Task FlushAsync(CancellationToken cancellationToken) => output.FlushAsync(cancellationToken);
-    public override int Read(byte[] buffer, int offset, int count) => input.Read(buffer, offset, count);
-    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => input.ReadAsync(buffer, cancellationToken);
-    public override void Write(byte[] buffer, int offset, int count) => output.Write(buffer, offset, count);
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => output.WriteAsync(buffer, cancellationToken);
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-}
-
 /// <summary>
 /// Runs a session against the memory backend. <see cref="Exchange"/> sends client lines and
 /// returns the server's lines up to the tagged response of the last one (or a continuation).
