@@ -18,13 +18,19 @@ public sealed partial class ImapServerSession
         }
 
         _allowExpunges = allowExpunges;
-        if (allowExpunges)
+        try
         {
-            ReleaseHeld();
-        }
+            if (allowExpunges)
+            {
+                ReleaseHeld();
+            }
 
-        await _backend.PollAsync(this, force, ct).ConfigureAwait(false);
-        _allowExpunges = true;
+            await _backend.PollAsync(this, force, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _allowExpunges = true;
+        }
     }
 
     private void ReleaseHeld()

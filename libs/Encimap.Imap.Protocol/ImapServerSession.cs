@@ -218,25 +218,36 @@ public sealed partial class ImapServerSession : IUpdateSink
         }
 
         var succeeded = false;
+        ImapException? refusal = null;
         try
         {
             succeeded = await DispatchAsync(command, cancellationToken).ConfigureAwait(false);
         }
         catch (ImapException e)
         {
-            if (State == SessionState.Selected && e.Status == ImapStatus.No && command.Name is not ("SELECT" or "EXAMINE"))
+            refusal = e;
+        }
+        catch (Exception e) when (!ConnectionLost(cancellationToken))
+        {
+            FailedInStorage(command, e);
+        }
+
+        if (refusal is not null)
+        {
+            // A refusal still brings the updates of the selected mailbox, as an OK would.
+            if (State == SessionState.Selected && refusal.Status == ImapStatus.No && command.Name is not ("SELECT" or "EXAMINE"))
             {
-                await PollAsync(false, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await PollAsync(false, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (!ConnectionLost(cancellationToken))
+                {
+                    _options.OnError?.Invoke(command, e);
+                }
             }
 
-            Tagged(command.Tag, e.Status, e.Message, e.Code);
-        }
-        catch (Exception e) when (!_connectionLost && !_connection.Failed && !cancellationToken.IsCancellationRequested)
-        {
-            // A storage failure (an I/O error or a timeout too): this command fails, the session
-            // goes on. Only the connection itself failing or closing ends it.
-            _options.OnError?.Invoke(command, e);
-            Tagged(command.Tag, ImapStatus.No, "Temporary server failure; try again", "UNAVAILABLE");
+            Tagged(command.Tag, refusal.Status, refusal.Message, refusal.Code);
         }
 
         State = CommandTable.Next(State, command.Name, succeeded);
@@ -245,6 +256,20 @@ public sealed partial class ImapServerSession : IUpdateSink
             _view = null;
             _held.Clear();
         }
+    }
+
+    /// <summary>
+    /// Whether the connection itself failed or is closing: that alone ends a session. Any other
+    /// failure of a command (the storage or an RPC failing or timing out, an I/O error that is not
+    /// the connection's) is answered and the session goes on.
+    /// </summary>
+    private bool ConnectionLost(CancellationToken cancellationToken) =>
+        _connectionLost || _connection.Failed || cancellationToken.IsCancellationRequested;
+
+    private void FailedInStorage(ImapCommand command, Exception e)
+    {
+        _options.OnError?.Invoke(command, e);
+        Tagged(command.Tag, ImapStatus.No, "Temporary server failure; try again", "UNAVAILABLE");
     }
 
     private string StateText(string command) =>
@@ -315,7 +340,15 @@ public sealed partial class ImapServerSession : IUpdateSink
     {
         if (State == SessionState.Selected)
         {
-            await PollAsync(false, ct, allowExpunges: ExpungesAllowedDuring(c)).ConfigureAwait(false);
+            try
+            {
+                await PollAsync(false, ct, allowExpunges: ExpungesAllowedDuring(c)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!ConnectionLost(ct))
+            {
+                // The command itself succeeded: its OK stands; the updates come with the next one.
+                _options.OnError?.Invoke(c, e);
+            }
         }
 
         Tagged(c.Tag, ImapStatus.Ok, text, code);
