@@ -67,7 +67,7 @@ public sealed partial class ImapServerSession
             _view.MarkRecent(data.Recent);
         }
 
-        if (arguments.CondStore)
+        if (arguments.CondStore || arguments.Qresync is not null)
         {
             _condStore = true;
         }
