@@ -8,7 +8,7 @@ namespace Encimap.Intake.Tests;
 /// <summary>Checks of the stored form that do not need the key.</summary>
 public static class StoredMessageAssert
 {
-    private static readonly string[] Copied = ["Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Message-ID", "In-Reply-To", "References"];
+    private static readonly string[] Copied = ["From", "Sender", "Reply-To", "To", "Cc", "Date", "Message-ID", "In-Reply-To", "References", "Subject"];
     private static readonly string[] Fixed = ["MIME-Version", "Content-Type", "Content-Transfer-Encoding", "Content-Disposition", "X-Encimap-Encrypted"];
 
     /// <summary>

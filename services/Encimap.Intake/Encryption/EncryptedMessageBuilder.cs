@@ -18,7 +18,7 @@ namespace Encimap.Intake.Encryption;
 /// </para>
 /// <list type="number">
 /// <item>this hop's <c>Received:</c> field, first, as trace fields are (RFC 5321 §4.4);</item>
-/// <item>Date, Subject, From, Sender, Reply-To, To, Cc, Message-ID, In-Reply-To, References: the
+/// <item>From, Sender, Reply-To, To, Cc, Date, Message-ID, In-Reply-To, References, Subject: the
 /// first occurrence of each, copied as its raw bytes (folding, encoded words and 8-bit text stay as
 /// they were; only line endings become CRLF), so that a client lists, threads and replies to the
 /// message without decrypting it, and IMAP's ENVELOPE is the original's. Bcc is never copied.
@@ -43,7 +43,7 @@ public sealed class EncryptedMessageBuilder
     public const string Aes256CbcOid = "2.16.840.1.101.3.4.1.42";
 
     // What a client needs to list, thread and reply (SPEC "Encryption"); never Bcc.
-    private static readonly string[] CopiedFields = ["Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Message-ID", "In-Reply-To", "References"];
+    private static readonly string[] CopiedFields = ["From", "Sender", "Reply-To", "To", "Cc", "Date", "Message-ID", "In-Reply-To", "References", "Subject"];
 
     private static readonly byte[] FixedFields = Encoding.ASCII.GetBytes(
         "MIME-Version: 1.0\r\n" +
