@@ -33,9 +33,22 @@ public sealed class GivenConnectionStringsTests : IAsyncLifetime
         Assert.DoesNotContain(model.Resources, r => r.Name == "postgres");
         Assert.Equal(_databases.EncimapOwner, await _fleet.App.GetConnectionStringAsync("encimap"));
 
+        // The services start side by side: the API's aggregate health (database, storage and the
+        // certificate service) converges within seconds of every service reporting healthy.
         using var http = new HttpClient { BaseAddress = _fleet.Http("api") };
-        using var health = await http.GetAsync("/s2s/v1/health");
-        Assert.True(health.IsSuccessStatusCode, await health.Content.ReadAsStringAsync());
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            using var health = await http.GetAsync("/s2s/v1/health");
+            var body = await health.Content.ReadAsStringAsync();
+            if (health.IsSuccessStatusCode || DateTime.UtcNow > deadline)
+            {
+                Assert.True(health.IsSuccessStatusCode, body);
+                break;
+            }
+
+            await Task.Delay(500);
+        }
     }
 
     private sealed class GivenDatabasesFleet(string encimap, string platform) : EncimapFleet
