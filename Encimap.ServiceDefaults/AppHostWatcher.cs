@@ -8,6 +8,11 @@ namespace Encimap.ServiceDefaults;
 /// Stops the service when the AppHost that started it (<c>ENCIMAP_APPHOST_PID</c>) is gone, so a
 /// killed AppHost leaves no orphan services behind. Does nothing outside the AppHost.
 /// </summary>
+/// <remarks>
+/// Still needed while the fleet's AppHost starts the services as its own child processes: nothing
+/// else stops them when it is killed. Under Aspire's orchestrator (DCP), which stops what it
+/// started, no variable is set and this returns at once; it goes when that AppHost is the only one.
+/// </remarks>
 internal sealed partial class AppHostWatcher(
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
