@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Encimap.Certificates;
 
@@ -14,7 +15,7 @@ namespace Encimap.Certificates;
 /// after checking again that it is still due.
 /// </summary>
 public sealed partial class CertificateRenewal(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(CertificatesApplication.ConnectionStringName)] NpgsqlDataSource dataSource,
     CertificateIssuer issuer,
     IOptions<CertificateOptions> options,
     CertificateTelemetry telemetry,

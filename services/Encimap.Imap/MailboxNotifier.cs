@@ -11,7 +11,7 @@ namespace Encimap.Imap;
 /// change counter that lets a session skip the database when nothing happened. When the
 /// connection is lost every subscriber is woken (it polls) and the connection is re-established.
 /// </summary>
-public sealed class MailboxNotifier(NpgsqlDataSource database, ILogger<MailboxNotifier> logger) : BackgroundService
+public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSource database, ILogger<MailboxNotifier> logger) : BackgroundService
 {
     /// <summary>The intake's channel (payload {vaultbox_id, mailbox_id, uid}).</summary>
     public const string MailChannel = "encimap_mail";
