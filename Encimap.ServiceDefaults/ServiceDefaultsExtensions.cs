@@ -46,7 +46,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
             // gRPC calls pass through untouched (see OutgoingResilience); a client that governs
-            // its own timeouts opts out with http.RemoveAllResilienceHandlers().
+            // its own timeouts opts out with WithoutStandardResilience().
             http.AddStandardResilienceHandler(options =>
             {
                 resilience.Bind(options);

@@ -40,6 +40,8 @@ public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSou
     /// <summary>Marks a change made by this process (its own notification will follow).</summary>
     public void Touch(long mailboxId) => Signal(mailboxId);
 
+    // The LISTEN connection and its reconnects run no span of their own: their commands have no
+    // parent and are not exported (the service defaults' OrphanSpanFilter), a warning logs each loss.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);
