@@ -8,7 +8,7 @@ namespace Encimap.Imap;
 
 /// <summary>Sessions over the Encimap database; one per connection.</summary>
 public sealed class PostgresImapBackend(
-    NpgsqlDataSource database,
+    [FromKeyedServices("encimap")] NpgsqlDataSource database,
     MailboxNotifier notifier,
     LoginGuard guard,
     IServiceProvider services,

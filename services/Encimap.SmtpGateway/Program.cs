@@ -7,8 +7,6 @@ using Encimap.SmtpGateway.Infrastructure;
 using Encimap.SmtpGateway.Mx;
 using Encimap.SmtpGateway.Relay;
 using Encimap.SmtpGateway.Submission;
-using Encimap.Storage;
-using Npgsql;
 
 // appsettings*.json sit next to the assembly, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -23,9 +21,8 @@ builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection(TlsOptio
 builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("smtp");
 builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("smtp");
 
-var connectionString = builder.Configuration.GetConnectionString("encimap")
-    ?? throw new InvalidOperationException("ConnectionStrings:encimap is not configured.");
-builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "encimap" }.Build());
+// Keyed "encimap", with its health check and telemetry (Aspire.Npgsql).
+builder.AddKeyedNpgsqlDataSource("encimap", configureDataSourceBuilder: dataSource => dataSource.Name = "encimap");
 builder.Services.TryAddSingletonTimeProvider();
 
 builder.Services.AddSingleton<GatewayTelemetry>();
@@ -42,9 +39,7 @@ builder.Services.AddSingleton<OutboundQueueSink>();
 builder.Services.AddHostedService<SmtpListeners>();
 builder.Services.AddHostedService<RelayWorker>();
 
-builder.Services.AddHealthChecks()
-    .AddCheck<PostgresHealthCheck>("database")
-    .AddCheck<IntakeHealthCheck>("intake");
+builder.Services.AddHealthChecks().AddCheck<IntakeHealthCheck>("intake");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

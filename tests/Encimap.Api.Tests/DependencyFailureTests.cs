@@ -5,8 +5,8 @@ namespace Encimap.Api.Tests;
 
 /// <summary>
 /// With the certificate service or the database gone, the API says so (503) instead of half
-/// working: health reports the culprit, and a vaultbox whose certificate cannot be issued is not
-/// created at all. Uses a fleet of its own, since it breaks it.
+/// working: health reports the culprit in the seed's shape (no envelope), and a vaultbox whose
+/// certificate cannot be issued is not created at all. Uses a fleet of its own, since it breaks it.
 /// </summary>
 public sealed class DependencyFailureTests(ApiFleet fleet) : IClassFixture<ApiFleet>
 {
@@ -14,21 +14,23 @@ public sealed class DependencyFailureTests(ApiFleet fleet) : IClassFixture<ApiFl
     public async Task Database_down_makes_health_503_and_it_recovers_when_the_database_returns()
     {
         using var anonymous = fleet.ClientWithToken(null);
-        Assert.Equal("ok", await DatabaseStateAsync(anonymous));
+        Assert.Equal("connected", await DatabaseStateAsync(anonymous));
 
         await SetConnectionsAllowedAsync(false);
         try
         {
             using var down = await anonymous.GetAsync("/s2s/v1/health");
-            var body = await down.EnvelopeAsync(HttpStatusCode.ServiceUnavailable);
-            Assert.Equal("down", body.GetProperty("data").GetProperty("services").GetProperty("database").GetString());
+            var body = await HealthAsync(down, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("unhealthy", body.GetProperty("status").GetString());
+            Assert.Equal("disconnected", body.GetProperty("services").GetProperty("database").GetString());
+            Assert.Equal("inaccessible", body.GetProperty("services").GetProperty("storage").GetString());
         }
         finally
         {
             await SetConnectionsAllowedAsync(true);
         }
 
-        Assert.Equal("ok", await DatabaseStateAsync(anonymous));
+        Assert.Equal("connected", await DatabaseStateAsync(anonymous));
     }
 
     [Fact]
@@ -41,9 +43,10 @@ public sealed class DependencyFailureTests(ApiFleet fleet) : IClassFixture<ApiFl
         await fleet.Certificates.KillAsync();
 
         using var health = await http.GetAsync("/s2s/v1/health");
-        var body = await health.EnvelopeAsync(HttpStatusCode.ServiceUnavailable);
-        Assert.Equal("down", body.GetProperty("data").GetProperty("services").GetProperty("certificates").GetString());
-        Assert.Equal("unhealthy", body.GetProperty("data").GetProperty("status").GetString());
+        var body = await HealthAsync(health, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("unreachable", body.GetProperty("services").GetProperty("certificates").GetString());
+        Assert.Equal("unhealthy", body.GetProperty("status").GetString());
+        Assert.Equal("connected", body.GetProperty("services").GetProperty("database").GetString());
 
         using var create = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { domain = tenant.Domain, alias = "after" });
         Assert.Equal("certificate_service_unavailable", await create.ErrorCodeAsync(HttpStatusCode.ServiceUnavailable));
@@ -61,7 +64,18 @@ public sealed class DependencyFailureTests(ApiFleet fleet) : IClassFixture<ApiFl
     {
         using var response = await http.GetAsync("/s2s/v1/health");
         using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return body.RootElement.GetProperty("data").GetProperty("services").GetProperty("database").GetString();
+        return body.RootElement.GetProperty("services").GetProperty("database").GetString();
+    }
+
+    /// <summary>The health answer: the seed's shape, never the envelope.</summary>
+    private static async Task<System.Text.Json.JsonElement> HealthAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(expected == response.StatusCode, $"{(int)response.StatusCode}: {text}");
+        using var body = System.Text.Json.JsonDocument.Parse(text);
+        Assert.False(body.RootElement.TryGetProperty("success", out _), text);
+        Assert.False(body.RootElement.TryGetProperty("data", out _), text);
+        return body.RootElement.Clone();
     }
 
     // Refusing new connections and ending the current ones is, for the API, the database going away.

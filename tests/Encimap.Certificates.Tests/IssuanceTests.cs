@@ -115,6 +115,8 @@ public sealed class IssuanceTests(ServiceFixture fixture) : IClassFixture<Servic
         var response = await http.GetAsync("/health");
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
-        Assert.Contains("encimap-database", body);
+        // Aspire.Npgsql's check of the keyed "encimap" data source.
+        using var report = System.Text.Json.JsonDocument.Parse(body);
+        Assert.Equal("Healthy", report.RootElement.GetProperty("checks").GetProperty("PostgreSql_encimap").GetProperty("status").GetString());
     }
 }

@@ -2,6 +2,7 @@ using Encimap.Api.Infrastructure;
 using Encimap.Api.Vaultboxes;
 using Encimap.Contracts.Certificates;
 using Encimap.Grpc;
+using Npgsql;
 
 namespace Encimap.Api.Certificates;
 
@@ -30,7 +31,7 @@ public static class CertificateEndpoints
     }
 
     private static async Task<IResult> GenerateAsync(
-        HttpRequest request, Caller caller, VaultboxStore store, CertificateIssuer issuer, EncimapDataSource database, CancellationToken ct)
+        HttpRequest request, Caller caller, VaultboxStore store, CertificateIssuer issuer, [FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadAsync<GenerateCertificateRequest>(request, ct);
         if (error is not null)
@@ -56,7 +57,7 @@ public static class CertificateEndpoints
             return ApiResults.NotFound();
         }
 
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         try
         {

@@ -2,6 +2,7 @@ using Encimap.Api.Certificates;
 using Encimap.Api.Infrastructure;
 using Encimap.Api.Platform;
 using Encimap.Grpc;
+using Npgsql;
 
 namespace Encimap.Api.Vaultboxes;
 
@@ -14,7 +15,7 @@ public sealed partial class VaultboxCreation(
     PlatformDirectory platform,
     VaultboxStore vaultboxes,
     CertificateIssuer certificates,
-    EncimapDataSource database,
+    [FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database,
     ILogger<VaultboxCreation> logger)
 {
     public async Task<IResult> CreateAsync(Caller caller, CreateVaultboxRequest request, CancellationToken cancellationToken)
@@ -30,7 +31,7 @@ public sealed partial class VaultboxCreation(
             return Refusal(standing);
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         Guid id;
         try

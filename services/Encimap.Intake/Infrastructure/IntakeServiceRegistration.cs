@@ -3,9 +3,7 @@ using Encimap.Grpc;
 using Encimap.Intake.Delivery;
 using Encimap.Intake.Encryption;
 using Encimap.ServiceDefaults.Security;
-using Encimap.Storage;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Encimap.Intake.Infrastructure;
 
@@ -37,15 +35,15 @@ public static class IntakeServiceRegistration
         services.AddOptions<GrpcServerOptions>().Configure<IOptions<IntakeOptions>>((grpc, intake) =>
             grpc.MaxReceiveMessageSize = intake.Value.MaxMessageBytes + GrpcEnvelopeAllowance);
 
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)))
         {
             throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured: the intake needs the encimap database.");
         }
 
-        services.AddSingleton(provider =>
+        // Keyed "encimap", with its health check and telemetry (Aspire.Npgsql; the logger factory is the host's).
+        builder.AddKeyedNpgsqlDataSource(ConnectionStringName, configureDataSourceBuilder: dataSource =>
         {
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = ConnectionStringName };
+            dataSource.Name = ConnectionStringName;
             // Names the service's sessions in pg_stat_activity unless the connection string does.
             if (string.IsNullOrEmpty(dataSource.ConnectionStringBuilder.ApplicationName))
             {
@@ -66,8 +64,6 @@ public static class IntakeServiceRegistration
             // executing per delivery. The intake keeps no session state (no SET, LISTEN,
             // session advisory locks or temporary tables), so there is nothing to reset.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
-
-            return dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
         });
         services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("intake");
 
@@ -84,7 +80,6 @@ public static class IntakeServiceRegistration
         services.AddSingleton<MessageStore>();
         services.AddSingleton<GroupCommitQueue>();
         services.AddSingleton<DeliveryService>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("encimap-database", tags: ["database"]);
         return builder;
     }
 }

@@ -35,6 +35,8 @@ public sealed class RelayWorker(
             logger.LogWarning("No smarthost configured (Smtp:Relay:Host): submitted mail stays queued");
         }
 
+        // An idle poll is no trace: its queries have no parent span, and the service defaults do not
+        // export those (OrphanSpanFilter). Each claimed message gets its own "smtp relay" span.
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimedAny = false;
@@ -103,6 +105,7 @@ public sealed class RelayWorker(
 
                 done.AddRange(pending);
                 telemetry.RelayOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", "expired"));
+                activity?.SetStatus(ActivityStatusCode.Error, "delivery time expired");
             }
             else if (pending.Count > 0)
             {
@@ -126,11 +129,13 @@ public sealed class RelayWorker(
                 if (result.Permanent.Count > 0)
                 {
                     telemetry.RelayOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+                    activity?.SetStatus(ActivityStatusCode.Error, $"{result.Permanent.Count} recipient(s) refused by the smarthost");
                 }
 
                 if (result.Temporary.Count > 0)
                 {
                     telemetry.RelayOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", "deferred"));
+                    activity?.SetStatus(ActivityStatusCode.Error, $"{result.Temporary.Count} recipient(s) deferred; retried later");
                     lastError = result.Error;
                     var delay = Backoff(message.Attempts, relayOptions);
                     // The last retry falls on the expiry, so that the bounce is not later than promised.
@@ -181,6 +186,7 @@ public sealed class RelayWorker(
 
         if (followUpFailed)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "storing the Sent copy or the bounce through the intake failed; retried later");
             var followUpRetry = now + relayOptions.RetryBaseDelay;
             retryAt = retryAt is null || followUpRetry < retryAt ? followUpRetry : retryAt;
         }

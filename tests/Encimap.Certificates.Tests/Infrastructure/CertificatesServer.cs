@@ -66,7 +66,8 @@ public sealed class CertificatesServer : IAsyncDisposable
     public static async Task<CertificatesServer> StartAsync(
         string connectionString,
         Action<Dictionary<string, string?>>? adjust = null,
-        string? kekDirectory = null)
+        string? kekDirectory = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var ownsKekDirectory = kekDirectory is null;
         kekDirectory ??= Path.Combine(Directory.CreateTempSubdirectory("encimap-keks-").FullName, "keks");
@@ -79,18 +80,19 @@ public sealed class CertificatesServer : IAsyncDisposable
         settings["Kestrel:Endpoints:grpc:Protocols"] = "Http2";
         adjust?.Invoke(settings);
 
-        var app = Build(settings);
+        var app = Build(settings, configure);
         await app.StartAsync();
         return new CertificatesServer(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"),
             kekDirectory, ownsKekDirectory);
     }
 
     /// <summary>Builds (without starting) the application with exactly <paramref name="settings"/> on top of its defaults.</summary>
-    public static WebApplication Build(Dictionary<string, string?> settings) =>
+    public static WebApplication Build(Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null) =>
         CertificatesApplication.Build(["--environment", "Production"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
+            configure?.Invoke(builder);
         });
 
     public async ValueTask DisposeAsync()
