@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using Encimap.Testing;
 using Npgsql;
 using Xunit.Abstractions;
 
@@ -113,27 +114,7 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
         return await command.ExecuteScalarAsync();
     }
 
-    /// <summary>
-    /// dotnet run and the AppHost below it, DCP (it leaves the AppHost's tree, but names the
-    /// AppHost it watches) and what DCP runs, every service (their environment names the state
-    /// directory) and PostgreSQL (its command line does).
-    /// </summary>
-    private IReadOnlyCollection<int> FleetProcesses(AppHostProcess host)
-    {
-        var found = new HashSet<int>(ProcessTable.Descendants(host.Pid)) { host.Pid };
-        foreach (var pid in found.ToList())
-        {
-            foreach (var dcp in ProcessTable.WithCommandLineContaining($"--monitor {pid} "))
-            {
-                found.Add(dcp);
-                found.UnionWith(ProcessTable.Descendants(dcp));
-            }
-        }
-
-        found.UnionWith(ProcessTable.WithEnvironment($"Encimap__StateDirectory={_stateDirectory}"));
-        found.UnionWith(ProcessTable.WithCommandLineContaining(_stateDirectory));
-        return found;
-    }
+    private IReadOnlyCollection<int> FleetProcesses(AppHostProcess host) => ProcessTable.Fleet(host.Pid, _stateDirectory);
 
     private static async Task AssertNothingLeftAsync(IReadOnlyCollection<int> processes)
     {

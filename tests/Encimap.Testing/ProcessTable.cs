@@ -1,7 +1,7 @@
-namespace Encimap.AppHost.Tests;
+namespace Encimap.Testing;
 
 /// <summary>Reads /proc to find a fleet's processes and the ones left behind.</summary>
-internal static class ProcessTable
+public static class ProcessTable
 {
     /// <summary>Pids whose command line mentions <paramref name="fragment"/> (a state directory, say).</summary>
     public static IReadOnlyList<int> WithCommandLineContaining(string fragment) =>
@@ -31,6 +31,57 @@ internal static class ProcessTable
 
         return found;
     }
+
+    /// <summary>
+    /// The processes of a fleet started by <paramref name="launcher"/> (dotnet run): its tree, DCP
+    /// (which leaves that tree but names the AppHost it watches) and what DCP runs, every service
+    /// (its environment names the state directory) and PostgreSQL (its command line does).
+    /// </summary>
+    public static IReadOnlyCollection<int> Fleet(int launcher, string stateDirectory)
+    {
+        var found = new HashSet<int>(Descendants(launcher)) { launcher };
+        foreach (var pid in found.ToList())
+        {
+            foreach (var dcp in WithCommandLineContaining($"--monitor {pid} "))
+            {
+                found.Add(dcp);
+                found.UnionWith(Descendants(dcp));
+            }
+        }
+
+        found.UnionWith(WithEnvironment($"Encimap__StateDirectory={stateDirectory}"));
+        foreach (var pid in WithCommandLineContaining(stateDirectory))
+        {
+            // PostgreSQL's postmaster names the data directory; its backends are below it.
+            found.Add(pid);
+            found.UnionWith(Descendants(pid));
+        }
+
+        return found.Where(IsAlive).ToList();
+    }
+
+    /// <summary>Resident and proportional set size of a process in KiB (0, 0 once it is gone).</summary>
+    public static (long RssKib, long PssKib) Memory(int pid)
+    {
+        long rss = 0, pss = 0;
+        foreach (var line in Read(pid, "smaps_rollup").Split('\n'))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length >= 2 && parts[0] == "Rss:")
+            {
+                rss = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+            else if (parts.Length >= 2 && parts[0] == "Pss:")
+            {
+                pss = long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        return (rss, pss);
+    }
+
+    /// <summary>The process's command name (<c>comm</c>).</summary>
+    public static string Name(int pid) => Read(pid, "comm").Trim();
 
     public static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/cmdline") && !IsZombie(pid);
 
