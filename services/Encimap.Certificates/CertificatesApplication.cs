@@ -1,4 +1,3 @@
-using Encimap.Grpc;
 using Encimap.Storage;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
@@ -48,11 +47,7 @@ public static class CertificatesApplication
         app.UseAuthorization();
 
         // Only other services of the fleet may issue, look up or export: reaching the port is not enough.
-        var internalCalls = app.MapGroup("").RequireAuthorization(InternalCallAuthentication.Policy);
-        IssuanceEndpoints.MapIssuance(internalCalls);
-        RecipientEndpoints.MapRecipients(internalCalls);
-        ExportEndpoints.MapExports(internalCalls);
-        app.MapGrpcFallback();
+        app.MapInternalGrpcService<CertificatesGrpcService>();
         app.MapDefaultEndpoints();
         return app;
     }
@@ -84,6 +79,7 @@ public static class CertificatesApplication
             .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
             .Build());
 
+        services.AddGrpc();
         services.AddSingleton<CertificateTelemetry>();
         services.AddSingleton(provider => KeyEncryptionKeyRing.Load(provider.GetRequiredService<IOptions<CertificateOptions>>().Value));
         services.AddSingleton<PrivateKeyCustody>();
