@@ -10,6 +10,8 @@ namespace Encimap.ServiceDefaults.Security;
 /// <summary>Registers the generated grpc-dotnet clients of the fleet's services, one line each.</summary>
 public static class InternalGrpcClients
 {
+    private const string GrpcLoadBalancingDisabled = "__GrpcLoadBalancingDisabled";
+
     /// <summary>
     /// Registers <typeparamref name="TClient"/>, the client generated from <paramref name="contract"/>,
     /// for the endpoint named <c>grpc</c> of the service <paramref name="service"/>:
@@ -37,8 +39,16 @@ public static class InternalGrpcClients
             .AddInterceptor(provider => new InternalCallTokenInterceptor(new InternalCallToken(
                 new JwtTokenIssuer(InternalCallAuthentication.Options(provider.GetRequiredService<IConfiguration>())), caller)))
             .ConfigureChannel(channel => channel.ServiceConfig = retries)
-            // Past 100 concurrent streams on one connection, open another instead of queueing.
-            .UseSocketsHttpHandler((handler, _) => handler.EnableMultipleHttp2Connections = true);
+            .UseSocketsHttpHandler((handler, _) =>
+            {
+                // Past 100 concurrent streams on one connection, open another instead of queueing.
+                handler.EnableMultipleHttp2Connections = true;
+                // The request's address is resolved by the HttpClient pipeline. grpc-dotnet's own
+                // load balancer would connect to the channel's address itself, asking DNS for
+                // _grpc.{service}; this property (which Microsoft.Extensions.ServiceDiscovery sets
+                // too) leaves connecting to the handler.
+                handler.Properties[GrpcLoadBalancingDisabled] = true;
+            });
     }
 
     /// <summary>
