@@ -3,9 +3,7 @@ using Encimap.Api.Credentials;
 using Encimap.Api.Health;
 using Encimap.Api.Platform;
 using Encimap.Api.Vaultboxes;
-using Encimap.Contracts.Certificates;
 using Encimap.Contracts.Credentials;
-using Encimap.Grpc;
 using Encimap.Passwords;
 using Encimap.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -13,6 +11,7 @@ using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
 namespace Encimap.Api.Infrastructure;
 
@@ -33,10 +32,12 @@ public static class ApiServiceRegistration
         services.AddSingleton<VaultboxCreation>();
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<CredentialHandlers>();
+        services.AddSingleton<CertificateServiceClient>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<DependencyProbe>();
         services.AddHttpClient("health");
-        services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("api");
+        services.AddInternalGrpcClient<CertificatesContract.CertificatesClient>(CertificatesContract.Descriptor, "certificates", caller: "api");
+        services.AddGrpc();
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             "encimap-database",
             provider => new PostgresHealthCheck(provider.GetRequiredService<EncimapDataSource>().DataSource),
