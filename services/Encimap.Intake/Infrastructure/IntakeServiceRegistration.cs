@@ -3,8 +3,8 @@ using Encimap.Intake.Encryption;
 using Encimap.Intake.Grpc;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Storage;
-using Microsoft.Extensions.Options;
 using Grpc.AspNetCore.Server;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
