@@ -16,9 +16,8 @@ public static class EncimapTelemetry
     public const string Smtp = "Encimap.Smtp";
     public const string Imap = "Encimap.Imap";
     public const string Gateway = "Encimap.Gateway";
-    public const string Grpc = "Encimap.Grpc";
 
     /// <summary>Sources and meters of the project.</summary>
     public static readonly IReadOnlyList<string> ProjectSources =
-        [Api, Certificates, Intake, Smtp, Imap, Gateway, Grpc, Prefix + ".*"];
+        [Api, Certificates, Intake, Smtp, Imap, Gateway, Prefix + ".*"];
 }

@@ -1,4 +1,3 @@
-using Encimap.Grpc;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
@@ -46,11 +45,7 @@ public static class CertificatesApplication
         app.UseAuthorization();
 
         // Only other services of the fleet may issue, look up or export: reaching the port is not enough.
-        var internalCalls = app.MapGroup("").RequireAuthorization(InternalCallAuthentication.Policy);
-        IssuanceEndpoints.MapIssuance(internalCalls);
-        RecipientEndpoints.MapRecipients(internalCalls);
-        ExportEndpoints.MapExports(internalCalls);
-        app.MapGrpcFallback();
+        app.MapInternalGrpcService<CertificatesGrpcService>();
         app.MapDefaultEndpoints();
         return app;
     }
@@ -81,6 +76,7 @@ public static class CertificatesApplication
         // Keyed "encimap", with its health check and telemetry (Aspire.Npgsql; the logger factory is the host's).
         builder.AddKeyedNpgsqlDataSource(ConnectionStringName, configureDataSourceBuilder: dataSource => dataSource.Name = ConnectionStringName);
 
+        services.AddGrpc();
         services.AddSingleton<CertificateTelemetry>();
         services.AddSingleton(provider => KeyEncryptionKeyRing.Load(provider.GetRequiredService<IOptions<CertificateOptions>>().Value));
         services.AddSingleton<PrivateKeyCustody>();

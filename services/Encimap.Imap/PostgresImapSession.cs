@@ -3,7 +3,6 @@ using System.Diagnostics.Metrics;
 using System.Text;
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Imap.Protocol;
 using Encimap.Mime;
 using Google.Protobuf.WellKnownTypes;
@@ -22,8 +21,8 @@ public sealed class PostgresImapSession(
     NpgsqlDataSource database,
     MailboxNotifier notifier,
     LoginGuard guard,
-    Func<CredentialsClient> credentials,
-    Func<IntakeClient> intake,
+    Func<CredentialVerification> credentials,
+    Func<IntakeAppender> intake,
     ImapOptions options,
     ImapConnectionInfo connection,
     ILogger logger) : IImapSession, IImapMoveSession, IImapIdleSession
@@ -60,9 +59,10 @@ public sealed class PostgresImapSession(
         {
             reply = await credentials().VerifyImapLoginAsync(
                 new VerifyLoginRequest { Username = username, Password = password, ClientAddress = connection.RemoteAddress },
-                new GrpcCallOptions { Deadline = DateTime.UtcNow.AddSeconds(15), CancellationToken = cancellationToken });
+                TimeSpan.FromSeconds(15),
+                cancellationToken);
         }
-        catch (Exception e) when (e is GrpcStatusException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (ServiceUnavailableException e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "Credential verification unavailable");
             throw ImapException.No("Authentication is unavailable; try again later", "UNAVAILABLE");
@@ -271,9 +271,9 @@ public sealed class PostgresImapSession(
         DeliverReply reply;
         try
         {
-            reply = await intake().DeliverAsync(request, new GrpcCallOptions { Deadline = DateTime.UtcNow.AddSeconds(60), CancellationToken = cancellationToken });
+            reply = await intake().DeliverAsync(request, TimeSpan.FromSeconds(60), cancellationToken);
         }
-        catch (Exception e) when (e is GrpcStatusException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (ServiceUnavailableException e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "APPEND: delivery failed");
             throw ImapException.No("The message could not be stored; try again", "UNAVAILABLE");

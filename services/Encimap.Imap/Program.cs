@@ -1,6 +1,5 @@
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Imap;
 using Encimap.Imap.Protocol;
 using Encimap.ServiceDefaults;
@@ -34,8 +33,10 @@ builder.Services.AddHostedService(provider => provider.GetRequiredService<Mailbo
 builder.Services.AddSingleton<IImapBackend, PostgresImapBackend>();
 builder.Services.AddSingleton<ImapListener>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<ImapListener>());
-builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("imap");
-builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("imap");
+builder.Services.AddInternalGrpcClient<Credentials.CredentialsClient>(Credentials.Descriptor, "api", caller: "imap");
+builder.Services.AddInternalGrpcClient<Intake.IntakeClient>(Intake.Descriptor, "intake", caller: "imap");
+builder.Services.AddSingleton<CredentialVerification>();
+builder.Services.AddSingleton<IntakeAppender>();
 builder.Services.AddHealthChecks().AddCheck<NotifierHealthCheck>("listen");
 
 var app = builder.Build();

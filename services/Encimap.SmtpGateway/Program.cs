@@ -1,6 +1,5 @@
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Encimap.SmtpGateway.Infrastructure;
@@ -18,8 +17,10 @@ builder.AddServiceDefaults();
 
 builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
 builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection(TlsOptions.Section));
-builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("smtp");
-builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("smtp");
+builder.Services.AddInternalGrpcClient<Intake.IntakeClient>(Intake.Descriptor, "intake", caller: "smtp");
+builder.Services.AddInternalGrpcClient<Credentials.CredentialsClient>(Credentials.Descriptor, "api", caller: "smtp");
+builder.Services.AddSingleton<IntakeDelivery>();
+builder.Services.AddSingleton<CredentialVerification>();
 
 // Keyed "encimap", with its health check and telemetry (Aspire.Npgsql).
 builder.AddKeyedNpgsqlDataSource("encimap", configureDataSourceBuilder: dataSource => dataSource.Name = "encimap");

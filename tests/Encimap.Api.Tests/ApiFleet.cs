@@ -1,11 +1,11 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Encimap.Contracts.Credentials;
-using Encimap.Grpc;
+using Grpc.Net.Client;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using CredentialsContract = Encimap.Contracts.Credentials.Credentials;
 
 namespace Encimap.Api.Tests;
 
@@ -29,10 +29,10 @@ public sealed class ApiFleet : IAsyncLifetime
     public JwtOptions Jwt { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) };
 
     /// <summary>The API's credential verification, called as another service of the fleet.</summary>
-    public CredentialsClient Credentials => _clients!.GetRequiredService<CredentialsClient>();
+    public CredentialsContract.CredentialsClient Credentials => _clients!.GetRequiredService<CredentialsContract.CredentialsClient>();
 
     /// <summary>The same, without the internal-call token: anyone who can reach the port.</summary>
-    public CredentialsClient AnonymousCredentials => _clients!.GetRequiredKeyedService<CredentialsClient>("anonymous");
+    public CredentialsContract.CredentialsClient AnonymousCredentials => new(_clients!.GetRequiredKeyedService<GrpcChannel>("anonymous"));
 
     public async Task InitializeAsync()
     {
@@ -68,8 +68,8 @@ public sealed class ApiFleet : IAsyncLifetime
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = Jwt.SigningKey })
             .Build());
-        services.AddGrpcClient<CredentialsClient>("api", ApiGrpc).AddInternalCallToken("tests");
-        services.AddKeyedSingleton("anonymous", (_, _) => new CredentialsClient(new GrpcInvoker(new HttpClient { BaseAddress = ApiGrpc })));
+        services.AddInternalGrpcClient<CredentialsContract.CredentialsClient>(CredentialsContract.Descriptor, "api", caller: "tests", address: ApiGrpc);
+        services.AddKeyedSingleton("anonymous", (_, _) => GrpcChannel.ForAddress(ApiGrpc));
         _clients = services.BuildServiceProvider();
     }
 

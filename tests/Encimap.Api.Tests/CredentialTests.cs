@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Encimap.Contracts.Credentials;
 using Encimap.Passwords;
+using Grpc.Core;
 using Npgsql;
 
 namespace Encimap.Api.Tests;
@@ -156,9 +157,9 @@ public sealed partial class CredentialTests(ApiFleet fleet)
         var imap = await created.DataAsync(HttpStatusCode.Created);
         var request = new VerifyLoginRequest { Username = imap.GetProperty("username").GetString()!, Password = imap.GetProperty("password").GetString()! };
 
-        var e = await Assert.ThrowsAsync<Encimap.Grpc.GrpcStatusException>(() => fleet.AnonymousCredentials.VerifyImapLoginAsync(request));
+        var e = await Assert.ThrowsAsync<RpcException>(() => fleet.AnonymousCredentials.VerifyImapLoginAsync(request).ResponseAsync);
 
-        Assert.Equal(Encimap.Grpc.StatusCode.Unauthenticated, e.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
         Assert.Equal(PrincipalKind.Vaultbox, (await fleet.Credentials.VerifyImapLoginAsync(request)).Kind);
     }
 

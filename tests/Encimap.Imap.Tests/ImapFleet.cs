@@ -6,12 +6,12 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using IntakeContract = Encimap.Contracts.Intake.Intake;
 
 namespace Encimap.Imap.Tests;
 
@@ -48,7 +48,7 @@ public sealed class ImapFleet : IAsyncLifetime
 
     public HttpClient ApiClient { get; private set; } = null!;
 
-    public IntakeClient Intake => _clients!.GetRequiredService<IntakeClient>();
+    public IntakeContract.IntakeClient Intake => _clients!.GetRequiredService<IntakeContract.IntakeClient>();
 
     private Dictionary<string, string> _imapEnvironment = [];
 
@@ -119,7 +119,7 @@ public sealed class ImapFleet : IAsyncLifetime
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = Jwt.SigningKey })
             .Build());
-        services.AddGrpcClient<IntakeClient>("intake", intakeGrpc).AddInternalCallToken("tests");
+        services.AddInternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, "intake", caller: "tests", address: intakeGrpc);
         _clients = services.BuildServiceProvider();
     }
 

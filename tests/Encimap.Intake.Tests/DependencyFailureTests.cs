@@ -1,6 +1,6 @@
 using System.Net;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
+using Grpc.Core;
 using Npgsql;
 
 namespace Encimap.Intake.Tests;
@@ -20,17 +20,17 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
     public async Task While_the_database_refuses_connections_nothing_is_acknowledged_and_delivery_resumes_after()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("outage");
-        var warm = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("warm"), vaultbox.Address));
+        var warm = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("warm"), vaultbox.Address)).ResponseAsync;
         Assert.Equal(DeliveryOutcome.Stored, Assert.Single(warm.Results).Outcome);
 
         await SetConnectionsAllowedAsync(false);
         try
         {
             var raw = Corpus.Unique("during-outage");
-            var error = await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)));
+            var error = await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-            var resolve = await Assert.ThrowsAsync<GrpcStatusException>(() =>
-                fleet.Client.ResolveRecipientAsync(new ResolveRecipientRequest { Address = vaultbox.Address }));
+            var resolve = await Assert.ThrowsAsync<RpcException>(() =>
+                fleet.Client.ResolveRecipientAsync(new ResolveRecipientRequest { Address = vaultbox.Address }).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, resolve.StatusCode);
 
             using var http = new HttpClient();
@@ -51,7 +51,7 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         }
 
         Assert.Equal(1, await fleet.MessageCountAsync(vaultbox.Id));
-        var after = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("after-outage"), vaultbox.Address));
+        var after = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("after-outage"), vaultbox.Address)).ResponseAsync;
         Assert.Equal((DeliveryOutcome.Stored, 2u), (Assert.Single(after.Results).Outcome, after.Results[0].Uid));
         using var client = new HttpClient();
         using var created = await client.PostAsync($"{Url}/intake/{vaultbox.Id}", new ByteArrayContent(Corpus.Unique("after-outage-http")));
@@ -66,7 +66,7 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         try
         {
             var raw = Corpus.Unique("no-certificates");
-            var error = await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)));
+            var error = await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             using var http = new HttpClient();
             using (var response = await http.PostAsync($"{Url}/intake/{vaultbox.Id}", new ByteArrayContent(raw)))
@@ -85,17 +85,17 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
             await fleet.StartCertificatesAsync();
         }
 
-        // The intake's client may keep its circuit open for a few seconds after the outage.
+        // The intake may take a few seconds to reach the restarted certificate service again.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
             {
-                var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("certs-back"), vaultbox.Address));
+                var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("certs-back"), vaultbox.Address)).ResponseAsync;
                 Assert.Equal(DeliveryOutcome.Stored, Assert.Single(reply.Results).Outcome);
                 break;
             }
-            catch (GrpcStatusException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(500);
             }

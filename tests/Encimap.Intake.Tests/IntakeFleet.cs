@@ -3,13 +3,13 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Testing;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using IntakeContract = Encimap.Contracts.Intake.Intake;
 
 namespace Encimap.Intake.Tests;
 
@@ -52,10 +52,10 @@ public class IntakeFleet : IAsyncLifetime
     public string Domain { get; } = $"t{Guid.NewGuid():N}"[..13] + ".example";
 
     /// <summary>The intake over gRPC as another service of the fleet (with an internal-call token).</summary>
-    public IntakeClient Client => _clients!.GetRequiredService<IntakeClient>();
+    public IntakeContract.IntakeClient Client => _clients!.GetRequiredService<IntakeContract.IntakeClient>();
 
     /// <summary>The same, without a token: anyone who can reach the port.</summary>
-    public IntakeClient AnonymousClient => _clients!.GetRequiredKeyedService<IntakeClient>("anonymous");
+    public IntakeContract.IntakeClient AnonymousClient => new(_clients!.GetRequiredKeyedService<GrpcChannel>("anonymous"));
 
     /// <summary>The API as the fleet's user.</summary>
     public HttpClient ApiClient { get; private set; } = null!;
@@ -87,18 +87,26 @@ public class IntakeFleet : IAsyncLifetime
         ApiClient = new HttpClient { BaseAddress = Api.Http };
         ApiClient.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JwtTokenIssuer(Jwt).Mint(UserId.ToString(), TimeSpan.FromHours(2)));
 
+        _clients = ClientsFor(IntakeGrpc);
+    }
+
+    /// <summary>
+    /// The intake at <paramref name="grpc"/> as another service of the fleet calls it (registered
+    /// as the services register it, with an internal-call token), and anonymously (keyed "anonymous").
+    /// </summary>
+    public ServiceProvider ClientsFor(Uri grpc)
+    {
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = Jwt.SigningKey })
             .Build());
-        // No circuit breaker: some tests make the intake answer UNAVAILABLE on purpose.
-        services.AddGrpcClient<IntakeClient>("intake", IntakeGrpc, o => o.UseCircuitBreaker = false).AddInternalCallToken("tests");
-        services.AddKeyedSingleton("anonymous", (_, _) => new IntakeClient(new GrpcInvoker(new HttpClient { BaseAddress = IntakeGrpc })));
-        _clients = services.BuildServiceProvider();
+        services.AddInternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, "intake", caller: "tests", address: grpc);
+        services.AddKeyedSingleton("anonymous", (_, _) => GrpcChannel.ForAddress(grpc));
+        return services.BuildServiceProvider();
     }
 
     /// <summary>Starts another intake over the same database and certificate service.</summary>
-    public async Task<ServiceProcess> StartIntakeAsync(int httpPort, Uri grpc, string? httpToken, string httpHost = "0.0.0.0")
+    public async Task<ServiceProcess> StartIntakeAsync(int httpPort, Uri grpc, string? httpToken, string httpHost = "0.0.0.0", int maxMessageBytes = MaxMessageBytes)
     {
         var environment = new Dictionary<string, string>
         {
@@ -108,7 +116,7 @@ public class IntakeFleet : IAsyncLifetime
             ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
             ["services__certificates__grpc__0"] = $"http://127.0.0.1:{_certificatesGrpcPort}",
             ["Jwt__S2S__SigningKey"] = Jwt.SigningKey!,
-            ["Intake__MaxMessageBytes"] = MaxMessageBytes.ToString(),
+            ["Intake__MaxMessageBytes"] = maxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Intake__HostName"] = "intake.test.example",
             ["Intake__CertificateCacheTtl"] = CertificateCacheTtl.ToString("c"),
         };

@@ -147,6 +147,47 @@ public sealed class MxTests(SmtpFleet fleet)
     }
 
     [Fact]
+    public async Task MessagesOverThirtyMegabytesReachTheIntakeAndOnesOverItsLimitGet552()
+    {
+        var box = await fleet.CreateVaultboxAsync("intake-limit");
+
+        // Just under the intake's limit, and above Kestrel's default request body limit.
+        await SendOfSizeAsync(box.Address, SmtpFleet.IntakeMaxMessageBytes - 64 * 1024, "250 ");
+        // Under the gateway's limit but over the intake's: its RESOURCE_EXHAUSTED is a permanent 552.
+        await SendOfSizeAsync(box.Address, SmtpFleet.IntakeMaxMessageBytes + 512 * 1024, "552 5.3.4");
+
+        Assert.Single(await box.WaitForMessagesAsync(1));
+    }
+
+    /// <summary>Sends a message of about <paramref name="size"/> bytes and expects the reply to DATA's end.</summary>
+    private async Task SendOfSizeAsync(string to, int size, string expected)
+    {
+        await using var smtp = await RawSmtp.ConnectAsync(fleet.MxPort);
+        await smtp.CommandAsync("EHLO big.test", "250");
+        await smtp.CommandAsync("MAIL FROM:<big@big.test>", "250");
+        await smtp.CommandAsync($"RCPT TO:<{to}>", "250");
+        await smtp.CommandAsync("DATA", "354");
+        var header = $"From: <big@big.test>\r\nTo: <{to}>\r\nSubject: {size} bytes\r\nMessage-ID: <{Guid.NewGuid():N}@big.test>\r\n\r\n";
+        await smtp.SendAsync(header);
+        var line = new string('z', 998) + "\r\n";
+        var chunk = string.Concat(Enumerable.Repeat(line, 64));
+        var sent = header.Length;
+        for (; sent + chunk.Length <= size; sent += chunk.Length)
+        {
+            await smtp.SendAsync(chunk);
+        }
+
+        for (; sent + line.Length <= size; sent += line.Length)
+        {
+            await smtp.SendAsync(line);
+        }
+
+        await smtp.SendAsync(".\r\n");
+        await smtp.ExpectAsync(expected);
+        await smtp.CommandAsync("QUIT", "221");
+    }
+
+    [Fact]
     public async Task HealthReportsDatabaseAndIntake()
     {
         using var http = new HttpClient { BaseAddress = fleet.Gateway.Http };

@@ -20,8 +20,11 @@ public sealed class SmtpFleet : IAsyncLifetime
     /// <summary>How long a submitted message may wait for the smarthost before it bounces.</summary>
     public static readonly TimeSpan RelayMaxAge = TimeSpan.FromSeconds(25);
 
-    /// <summary>The gateway's message size limit (above the 20 MB message the tests send).</summary>
-    public const long MaxMessageSize = 25 * 1024 * 1024;
+    /// <summary>The gateway's message size limit (above the 20 MB message the tests send, and above the intake's).</summary>
+    public const long MaxMessageSize = 40 * 1024 * 1024;
+
+    /// <summary>The intake's message size limit: above Kestrel's default request body limit (30 MB), below the gateway's.</summary>
+    public const int IntakeMaxMessageBytes = 34 * 1024 * 1024;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("encimap-smtp-").FullName;
     private string _intakeGrpc = "";
@@ -95,6 +98,7 @@ public sealed class SmtpFleet : IAsyncLifetime
             ["services__certificates__grpc__0"] = certificatesGrpc,
             ["Jwt__S2S__SigningKey"] = Jwt.SigningKey!,
             ["Intake__HostName"] = "mx.test.example",
+            ["Intake__MaxMessageBytes"] = IntakeMaxMessageBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
 
         Gateway = await StartGatewayAsync(new Dictionary<string, string>

@@ -3,14 +3,13 @@ using Encimap.Api.Credentials;
 using Encimap.Api.Health;
 using Encimap.Api.Platform;
 using Encimap.Api.Vaultboxes;
-using Encimap.Contracts.Certificates;
 using Encimap.Contracts.Credentials;
-using Encimap.Grpc;
 using Encimap.Passwords;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
 namespace Encimap.Api.Infrastructure;
 
@@ -32,11 +31,13 @@ public static class ApiServiceRegistration
         services.AddSingleton<VaultboxCreation>();
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<CredentialHandlers>();
+        services.AddSingleton<CertificateServiceClient>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<DependencyProbe>();
         // The health answer reports the state of now: no retries that would hide a failing peer.
         services.AddHttpClient(DependencyProbe.HttpClientName).WithoutStandardResilience();
-        services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("api");
+        services.AddInternalGrpcClient<CertificatesContract.CertificatesClient>(CertificatesContract.Descriptor, "certificates", caller: "api");
+        services.AddGrpc();
         services.AddOpenApi();
         services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, UserTokenValidation>();
         return builder;

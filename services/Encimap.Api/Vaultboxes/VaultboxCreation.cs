@@ -1,7 +1,6 @@
 using Encimap.Api.Certificates;
 using Encimap.Api.Infrastructure;
 using Encimap.Api.Platform;
-using Encimap.Grpc;
 using Npgsql;
 
 namespace Encimap.Api.Vaultboxes;
@@ -43,9 +42,9 @@ public sealed partial class VaultboxCreation(
         {
             return ApiResults.Conflict("address_taken", $"{alias}@{domain} is already taken");
         }
-        catch (GrpcStatusException e)
+        catch (CertificateServiceException e)
         {
-            LogIssueFailed(logger, e.StatusCode);
+            LogIssueFailed(logger, e.Failure, e.Detail);
             return ApiResults.Unavailable("certificate_service_unavailable", "the certificate could not be issued; nothing was created");
         }
 
@@ -83,6 +82,6 @@ public sealed partial class VaultboxCreation(
     [LoggerMessage(Level = LogLevel.Information, Message = "Vaultbox {VaultboxId} created")]
     private static partial void LogCreated(ILogger logger, Guid vaultboxId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate issuance failed with {Status}; vaultbox not created")]
-    private static partial void LogIssueFailed(ILogger logger, StatusCode status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate issuance failed ({Failure}: {Detail}); vaultbox not created")]
+    private static partial void LogIssueFailed(ILogger logger, CertificateServiceFailure failure, string detail);
 }

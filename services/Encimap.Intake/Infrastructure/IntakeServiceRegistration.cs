@@ -1,9 +1,10 @@
-using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
 using Encimap.Intake.Delivery;
 using Encimap.Intake.Encryption;
+using Encimap.Intake.Grpc;
 using Encimap.ServiceDefaults.Security;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
+using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
 namespace Encimap.Intake.Infrastructure;
 
@@ -30,9 +31,11 @@ public static class IntakeServiceRegistration
             .Validate(o => o.MaxBytesPerCommit > 0, "Intake:MaxBytesPerCommit must be positive")
             .ValidateOnStart();
 
-        // A Deliver request carries the whole message: the transport's limit follows ours, so that a
-        // larger one ends as RESOURCE_EXHAUSTED before it is buffered.
-        services.AddOptions<GrpcServerOptions>().Configure<IOptions<IntakeOptions>>((grpc, intake) =>
+        // A Deliver request carries the whole message: grpc-dotnet's limit follows ours (and with it
+        // Kestrel's request body limit, see MapInternalGrpcService), so that a larger one ends as
+        // RESOURCE_EXHAUSTED before it is buffered.
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IntakeOptions>>((grpc, intake) =>
             grpc.MaxReceiveMessageSize = intake.Value.MaxMessageBytes + GrpcEnvelopeAllowance);
 
         if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)))
@@ -65,7 +68,8 @@ public static class IntakeServiceRegistration
             // session advisory locks or temporary tables), so there is nothing to reset.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
         });
-        services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("intake");
+        services.AddInternalGrpcClient<CertificatesContract.CertificatesClient>(CertificatesContract.Descriptor, "certificates", caller: "intake");
+        services.AddSingleton<CertificateServiceClient>();
 
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
         {

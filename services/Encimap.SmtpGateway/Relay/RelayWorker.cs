@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Google.Protobuf;
@@ -19,7 +18,7 @@ public sealed class RelayWorker(
     OutboundQueue queue,
     SmarthostRelay relay,
     RelaySignal signal,
-    IServiceProvider services,
+    IntakeDelivery intake,
     GatewayTelemetry telemetry,
     IOptions<GatewayOptions> options,
     TimeProvider time,
@@ -229,16 +228,16 @@ public sealed class RelayWorker(
         request.Recipients.AddRange(recipients);
         try
         {
-            var reply = await services.GetRequiredService<IntakeClient>().DeliverAsync(request, GrpcCallOptions.WithTimeout(IntakeTimeout, cancellationToken));
+            var reply = await intake.DeliverAsync(request, IntakeTimeout, cancellationToken);
             var stored = reply.Results.Any(r => r.Outcome is DeliveryOutcome.Stored or DeliveryOutcome.Duplicate);
             telemetry.FollowUps.Add(1, new("kind", kind), new("outcome", stored ? "stored" : "no_mailbox"));
             // A vaultbox that is gone has nowhere to keep the copy: nothing to retry.
             return true;
         }
-        catch (GrpcStatusException e)
+        catch (IntakeException e)
         {
             telemetry.FollowUps.Add(1, new("kind", kind), new("outcome", "retry"));
-            logger.LogWarning("Storing the {Kind} through the intake failed: {Status} {Detail}", kind, e.StatusCode, e.Detail);
+            logger.LogWarning("Storing the {Kind} through the intake failed: {Failure} {Detail}", kind, e.Failure, e.Detail);
             return false;
         }
     }
