@@ -24,7 +24,7 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Cold_start_prints_every_resource_and_sigint_leaves_no_process_behind()
     {
-        var offset = Random.Shared.Next(100, 8000);
+        var offset = EncimapFleet.FreePortOffset();
         var clock = Stopwatch.StartNew();
         await using var host = AppHostProcess.Start(_stateDirectory, offset);
 
@@ -57,7 +57,7 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Warm_start_reuses_the_cluster_and_sigterm_leaves_no_process_behind()
     {
-        var offset = Random.Shared.Next(8000, 9900);
+        var offset = EncimapFleet.FreePortOffset();
         var marker = $"warm-{Guid.NewGuid():N}@example.org";
         await using (var first = AppHostProcess.Start(_stateDirectory, offset))
         {

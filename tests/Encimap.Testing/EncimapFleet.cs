@@ -141,7 +141,7 @@ public class EncimapFleet : IAsyncLifetime
     }.ConnectionString;
 
     /// <summary>An offset at which every development port is free now.</summary>
-    private static int FreePortOffset()
+    public static int FreePortOffset()
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
