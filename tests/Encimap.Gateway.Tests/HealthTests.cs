@@ -4,7 +4,7 @@ namespace Encimap.Gateway.Tests;
 
 /// <summary><c>/api/health</c> summarises the gateway and the API; <c>/health</c> and <c>/alive</c> are the gateway's own.</summary>
 [Collection(GatewayFleetCollection.Name)]
-public sealed class HealthTests(GatewayFleet fleet)
+public sealed class HealthTests(GatewayFixture fleet)
 {
     [Fact]
     public async Task Api_health_reports_the_gateway_and_the_apis_dependencies_without_a_token()

@@ -279,9 +279,13 @@ public class EncimapFleet : IAsyncLifetime
             (options, _) => options.DisableDashboard = !WithDashboard,
             timeout.Token);
 
-        // What the services print is collected (Logs), not echoed into the test output.
-        builder.Services.AddLogging(logging => logging.AddFilter((category, level) =>
-            level >= LogLevel.Warning || category?.Contains(".Resources.", StringComparison.Ordinal) != true));
+        // What the services print is collected (Logs), not echoed into the test output; the
+        // orchestration says only what went wrong, and the health checks that fail while the
+        // services start are not worth a line each.
+        builder.Services.AddLogging(logging => logging
+            .AddFilter((category, level) => level >= LogLevel.Warning || category is null
+                || !(category.StartsWith("Aspire.", StringComparison.Ordinal) || category.Contains(".Resources.", StringComparison.Ordinal)))
+            .AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.None));
 
         foreach (var (service, instance) in _instances)
         {
@@ -299,9 +303,20 @@ public class EncimapFleet : IAsyncLifetime
 
         App = await builder.BuildAsync(timeout.Token);
         var services = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ServiceResource>().Select(r => r.Name).ToList();
-        _logs.Watch(App.Services.GetRequiredService<ResourceLoggerService>(), services);
-        await App.StartAsync(timeout.Token);
-        await WaitReadyAsync(services, timeout.Token);
+        _logs.Watch(App.ResourceNotifications, App.Services.GetRequiredService<ResourceLoggerService>(), services);
+        try
+        {
+            await App.StartAsync(timeout.Token);
+            await WaitReadyAsync(services, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            // xunit does not dispose a fixture that failed to start: stop what did start.
+            var failed = services.Where(name => !IsRunning(name)).Select(name => $"--- {name}:\n{Logs(name)}");
+            var report = string.Join('\n', failed);
+            await DisposeAsync();
+            throw new InvalidOperationException($"the fleet did not start: {e.Message}\n{report}", e);
+        }
     }
 
     public virtual async Task DisposeAsync()

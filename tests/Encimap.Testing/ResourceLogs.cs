@@ -13,19 +13,21 @@ internal sealed class ResourceLogs : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Task> _watchers = [];
 
-    /// <summary>Starts collecting the logs of <paramref name="resources"/>; call before the fleet starts.</summary>
-    public void Watch(ResourceLoggerService logger, IEnumerable<string> resources)
+    /// <summary>
+    /// Starts collecting the logs of <paramref name="resources"/> (by name); call before the fleet
+    /// starts. The orchestrator logs under each run's own resource id, which the notifications tell.
+    /// </summary>
+    public void Watch(ResourceNotificationService notifications, ResourceLoggerService logger, IEnumerable<string> resources)
     {
-        foreach (var resource in resources)
+        lock (_logs)
         {
-            var text = new StringBuilder();
-            lock (_logs)
+            foreach (var resource in resources)
             {
-                _logs[resource] = text;
+                _logs[resource] = new StringBuilder();
             }
-
-            _watchers.Add(Task.Run(() => CollectAsync(logger, resource, text)));
         }
+
+        Track(Task.Run(() => FollowAsync(notifications, logger)));
     }
 
     public string Text(string resource)
@@ -48,15 +50,53 @@ internal sealed class ResourceLogs : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        await Task.WhenAll(_watchers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        Task[] watchers;
+        lock (_watchers)
+        {
+            watchers = [.. _watchers];
+        }
+
+        await Task.WhenAll(watchers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
     }
 
-    private async Task CollectAsync(ResourceLoggerService logger, string resource, StringBuilder text)
+    private void Track(Task watcher)
+    {
+        lock (_watchers)
+        {
+            _watchers.Add(watcher);
+        }
+    }
+
+    private async Task FollowAsync(ResourceNotificationService notifications, ResourceLoggerService logger)
+    {
+        var watched = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            await foreach (var update in notifications.WatchAsync(_stop.Token))
+            {
+                StringBuilder? text;
+                lock (_logs)
+                {
+                    _logs.TryGetValue(update.Resource.Name, out text);
+                }
+
+                if (text is not null && watched.Add(update.ResourceId))
+                {
+                    Track(Task.Run(() => CollectAsync(logger, update.ResourceId, text)));
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CollectAsync(ResourceLoggerService logger, string resourceId, StringBuilder text)
     {
         try
         {
-            await foreach (var batch in logger.WatchAsync(resource).WithCancellation(_stop.Token))
+            await foreach (var batch in logger.WatchAsync(resourceId).WithCancellation(_stop.Token))
             {
                 lock (text)
                 {
