@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Testing;
@@ -49,7 +47,7 @@ public sealed class GatewayFixture : EncimapFleet
     }
 
     /// <summary>Where <see cref="UpstreamGateway"/> forwards to: a test starts its <see cref="RecordingUpstream"/> there.</summary>
-    public Uri UpstreamAddress { get; } = new($"http://127.0.0.1:{FreePort()}");
+    public Uri UpstreamAddress { get; } = new($"http://127.0.0.1:{LoopbackPort.Free()}");
 
     /// <summary>The trust between gateway and API (<c>Jwt:S2S</c>).</summary>
     public JwtOptions S2s => S2sJwt;
@@ -102,12 +100,5 @@ public sealed class GatewayFixture : EncimapFleet
         }
 
         return client;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -83,6 +83,9 @@ public class EncimapFleet : IAsyncLifetime
     /// <summary>The encimap database as its owner (tests read and arrange rows with it).</summary>
     public string EncimapOwnerConnectionString => Database("motorical_encrypted_imap", "encimap", Secrets.Get("postgres-encimap-owner"));
 
+    /// <summary>The encimap database as the services' role sees it (no DDL).</summary>
+    public string EncimapAppConnectionString => Database("motorical_encrypted_imap", "encimap_app", Secrets.Get("postgres-encimap-app"));
+
     /// <summary>The platform database as its owner (tests add users, domains, MotorBlocks with it).</summary>
     public string PlatformOwnerConnectionString => Database("motorical_db", "motorical", Secrets.Get("postgres-platform-owner"));
 
@@ -142,6 +145,24 @@ public class EncimapFleet : IAsyncLifetime
 
             return channel;
         }
+    }
+
+    /// <summary>Runs a statement on the encimap database as its owner; returns the rows it touched.</summary>
+    public async Task<int> ExecuteAsync(string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(EncimapOwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = Command(sql, connection, values);
+        return await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>The first value a query on the encimap database (as its owner) answers.</summary>
+    public async Task<T> ScalarAsync<T>(string sql, params object[] values)
+    {
+        await using var connection = new NpgsqlConnection(EncimapOwnerConnectionString);
+        await connection.OpenAsync();
+        await using var command = Command(sql, connection, values);
+        return (T)(await command.ExecuteScalarAsync())!;
     }
 
     /// <summary>Adds a platform user with one domain (verified unless told otherwise); returns the user's id and the domain.</summary>
@@ -355,6 +376,17 @@ public class EncimapFleet : IAsyncLifetime
             .Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken))
             .Append(App.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, cancellationToken));
         await Task.WhenAll(waits);
+    }
+
+    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, object[] values)
+    {
+        var command = new NpgsqlCommand(sql, connection);
+        foreach (var value in values)
+        {
+            command.Parameters.AddWithValue(value);
+        }
+
+        return command;
     }
 
     private static string NewDomain(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..13] + ".example";

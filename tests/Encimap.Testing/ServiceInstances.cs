@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Encimap.AppHost.Services;
@@ -28,7 +26,7 @@ internal static class ServiceInstances
 
         foreach (var endpoint in original.Annotations.OfType<EndpointAnnotation>())
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             copy.WithEndpoint(port: port, targetPort: port, scheme: endpoint.UriScheme, name: endpoint.Name, isProxied: false);
         }
 
@@ -55,11 +53,4 @@ internal static class ServiceInstances
         CommandLineArgsCallbackAnnotation arguments => new CommandLineArgsCallbackAnnotation(arguments.Callback),
         _ => annotation,
     };
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
