@@ -38,17 +38,9 @@ public class EncimapFleet : IAsyncLifetime
     private readonly ResourceLogs _logs = new();
     private DevelopmentSecretsFile? _secrets;
 
-    public EncimapFleet()
-    {
-        // The embedded cluster's user must be able to enter the state directory; otherwise the
-        // cluster moves to a directory under /var/tmp that nothing deletes after the tests.
-        File.SetUnixFileMode(StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
-            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-    }
-
     public DistributedApplication App { get; private set; } = null!;
 
-    public string StateDirectory { get; } = Directory.CreateTempSubdirectory("encimap-fleet-").FullName;
+    public string StateDirectory { get; } = FleetStateDirectory.Create("encimap-fleet-");
 
     public int PortOffset { get; } = FreePortOffset();
 
