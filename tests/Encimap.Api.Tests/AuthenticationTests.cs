@@ -74,7 +74,7 @@ public sealed class AuthenticationTests(ApiFixture fleet)
         using var health = await http.GetAsync("/s2s/v1/health");
         using var openApi = await http.GetAsync("/openapi/v1.json");
 
-        // The seed's shape, no envelope; no SMTP gateway runs in this fleet.
+        // The seed's shape, no envelope; the fleet does not point the API at the SMTP gateway.
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         using var body = System.Text.Json.JsonDocument.Parse(await health.Content.ReadAsStringAsync());
         Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());

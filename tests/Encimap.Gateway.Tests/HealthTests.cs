@@ -19,7 +19,7 @@ public sealed class HealthTests(GatewayFixture fleet)
         var services = data.GetProperty("api").GetProperty("services");
         Assert.Equal("connected", services.GetProperty("database").GetString());
         Assert.Equal("accessible", services.GetProperty("storage").GetString());
-        // No SMTP gateway runs in this fleet.
+        // The fleet does not point the API at the SMTP gateway.
         Assert.Equal("not_configured", services.GetProperty("mta").GetString());
         Assert.Equal("running", services.GetProperty("certificates").GetString());
     }

@@ -1,18 +1,13 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Encimap.AppHost.Services;
-using Encimap.ServiceDefaults.Security;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Xunit;
-using ProtoServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace Encimap.Testing;
 
@@ -22,12 +17,11 @@ namespace Encimap.Testing;
 /// own state directory and its own ports (every development port moved by one offset, so that
 /// fleets of test projects running side by side do not meet). Subclasses add the settings their
 /// tests need with <see cref="Configure"/>, and further instances of a service with
-/// <see cref="AddInstance"/>; the fleet stops, with every process it started, on dispose.
+/// <see cref="AddInstance"/>; the fleet stops, with every process it started, on dispose. Its
+/// databases are in EncimapFleet.Database.cs, its clients and tokens in EncimapFleet.Clients.cs.
 /// </summary>
-public class EncimapFleet : IAsyncLifetime
+public partial class EncimapFleet : IAsyncLifetime
 {
-    /// <summary>The application name of the tests' own database sessions.</summary>
-    private const string TestsApplicationName = "encimap-tests";
 
     private static readonly int[] DevelopmentPorts = [55432, 4301, 4311, 4321, 4331, 4341, 4351, 4400, 4401, 2525, 2587, 1143, 1993, 3001];
 
@@ -69,148 +63,10 @@ public class EncimapFleet : IAsyncLifetime
     /// <summary>The key of the platform's user tokens the gateway accepts.</summary>
     public string UserJwtSigningKey => Secrets.Get("user-jwt-signing-key");
 
-    /// <summary>The S2S trust (<c>Jwt:S2S</c>) as the gateway mints and the API checks it.</summary>
-    public JwtOptions S2sJwt => new() { SigningKey = S2sSigningKey };
-
-    /// <summary>The encimap database as its owner (tests read and arrange rows with it).</summary>
-    public string EncimapOwnerConnectionString => Database("motorical_encrypted_imap", "encimap", Secrets.Get("postgres-encimap-owner"));
-
-    /// <summary>The encimap database as the services' role sees it (no DDL).</summary>
-    public string EncimapAppConnectionString => Database("motorical_encrypted_imap", "encimap_app", Secrets.Get("postgres-encimap-app"));
-
-    /// <summary>The platform database as its owner (tests add users, domains, MotorBlocks with it).</summary>
-    public string PlatformOwnerConnectionString => Database("motorical_db", "motorical", Secrets.Get("postgres-platform-owner"));
-
-    /// <summary>The embedded cluster's superuser, for what only it may do (take a database away).</summary>
-    public string SuperuserConnectionString => Database("postgres", "postgres",
-        File.ReadAllText(Path.Combine(StateDirectory, "postgres", "superuser.password")).Trim());
-
     /// <summary>The self-signed certificate (PEM) of the SMTP and IMAP ports: what a client trusts.</summary>
     public string ServerCertificatePem => Path.Combine(StateDirectory, "tls", "server.crt");
 
     private DevelopmentSecretsFile Secrets => _secrets ??= DevelopmentSecretsFile.Read(StateDirectory);
-
-    /// <summary>A fresh S2S token for <paramref name="userId"/>, as the gateway mints it.</summary>
-    public string S2sToken(Guid userId, TimeSpan? lifetime = null) => new JwtTokenIssuer(S2sJwt).Mint(userId.ToString(), lifetime);
-
-    /// <summary>A client of the API's REST endpoint acting for <paramref name="userId"/>.</summary>
-    public HttpClient ApiClientFor(Guid userId, TimeSpan? tokenLifetime = null)
-    {
-        var client = new HttpClient { BaseAddress = Http("api") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", S2sToken(userId, tokenLifetime));
-        return client;
-    }
-
-    /// <summary>
-    /// The generated gRPC client of <paramref name="service"/> (its <c>grpc</c> endpoint) as
-    /// another service of the fleet calls it: registered as the services register it, every call
-    /// with an internal-call token.
-    /// </summary>
-    public TClient InternalGrpcClient<TClient>(ProtoServiceDescriptor contract, string service)
-        where TClient : class
-    {
-        lock (_grpcClients)
-        {
-            if (!_grpcClients.TryGetValue((typeof(TClient), service), out var clients))
-            {
-                var services = new ServiceCollection();
-                services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-                    .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = S2sSigningKey })
-                    .Build());
-                services.AddInternalGrpcClient<TClient>(contract, service, caller: "tests", address: Grpc(service));
-                _grpcClients[(typeof(TClient), service)] = clients = services.BuildServiceProvider();
-            }
-
-            return clients.GetRequiredService<TClient>();
-        }
-    }
-
-    /// <summary>A channel to <paramref name="service"/>'s gRPC endpoint without any token: anyone who can reach the port.</summary>
-    public GrpcChannel GrpcChannelWithoutToken(string service)
-    {
-        lock (_channelsWithoutToken)
-        {
-            if (!_channelsWithoutToken.TryGetValue(service, out var channel))
-            {
-                _channelsWithoutToken[service] = channel = GrpcChannel.ForAddress(Grpc(service));
-            }
-
-            return channel;
-        }
-    }
-
-    /// <summary>Runs a statement on the encimap database as its owner; returns the rows it touched.</summary>
-    public async Task<int> ExecuteAsync(string sql, params object[] values)
-    {
-        await using var connection = new NpgsqlConnection(EncimapOwnerConnectionString);
-        await connection.OpenAsync();
-        await using var command = Command(sql, connection, values);
-        return await command.ExecuteNonQueryAsync();
-    }
-
-    /// <summary>The first value a query on the encimap database (as its owner) answers.</summary>
-    public async Task<T> ScalarAsync<T>(string sql, params object[] values)
-    {
-        await using var connection = new NpgsqlConnection(EncimapOwnerConnectionString);
-        await connection.OpenAsync();
-        await using var command = Command(sql, connection, values);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    /// <summary>Adds a platform user with one domain (verified unless told otherwise); returns the user's id and the domain.</summary>
-    public async Task<(Guid UserId, string Domain)> AddUserWithDomainAsync(string verification = "verified")
-    {
-        var userId = Guid.NewGuid();
-        var domain = NewDomain("t");
-        await using var connection = new NpgsqlConnection(PlatformOwnerConnectionString);
-        await connection.OpenAsync();
-        await using (var user = new NpgsqlCommand("INSERT INTO users (id, email) VALUES ($1, $2)", connection))
-        {
-            user.Parameters.AddWithValue(userId);
-            user.Parameters.AddWithValue($"owner@{domain}");
-            await user.ExecuteNonQueryAsync();
-        }
-
-        await InsertDomainAsync(connection, userId, domain, verification);
-        return (userId, domain);
-    }
-
-    /// <summary>Adds another domain to a platform user; returns it.</summary>
-    public async Task<string> AddDomainAsync(Guid userId, string verification)
-    {
-        var domain = NewDomain("d");
-        await using var connection = new NpgsqlConnection(PlatformOwnerConnectionString);
-        await connection.OpenAsync();
-        await InsertDomainAsync(connection, userId, domain, verification);
-        return domain;
-    }
-
-    /// <summary>
-    /// Takes the encimap database away from the services, or gives it back: no new connections,
-    /// and (when taking it away) the services' open sessions ended, those of <paramref name="applicationName"/>
-    /// only when given (the tests' own sessions stay). Returns how many sessions were ended.
-    /// </summary>
-    public async Task<long> SetEncimapConnectionsAllowedAsync(bool allowed, string? applicationName = null)
-    {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(SuperuserConnectionString) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        await using (var alter = new NpgsqlCommand($"ALTER DATABASE motorical_encrypted_imap WITH ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", connection))
-        {
-            await alter.ExecuteNonQueryAsync();
-        }
-
-        if (allowed)
-        {
-            return 0;
-        }
-
-        await using var terminate = new NpgsqlCommand(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = 'motorical_encrypted_imap' AND application_name <> $2 AND ($1::text IS NULL OR application_name = $1)",
-            connection);
-        terminate.Parameters.AddWithValue(NpgsqlTypes.NpgsqlDbType.Text, (object?)applicationName ?? DBNull.Value);
-        terminate.Parameters.AddWithValue(TestsApplicationName);
-        return (long)(await terminate.ExecuteScalarAsync())!;
-    }
 
     /// <summary>Stops a resource of the fleet (the AppHost's Stop command) and waits until it has stopped.</summary>
     public async Task StopResourceAsync(string resource)
@@ -369,38 +225,6 @@ public class EncimapFleet : IAsyncLifetime
             .Append(App.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, cancellationToken));
         await Task.WhenAll(waits);
     }
-
-    private static NpgsqlCommand Command(string sql, NpgsqlConnection connection, object[] values)
-    {
-        var command = new NpgsqlCommand(sql, connection);
-        foreach (var value in values)
-        {
-            command.Parameters.AddWithValue(value);
-        }
-
-        return command;
-    }
-
-    private static string NewDomain(string prefix) => $"{prefix}{Guid.NewGuid():N}"[..13] + ".example";
-
-    private static async Task InsertDomainAsync(NpgsqlConnection connection, Guid userId, string domain, string verification)
-    {
-        await using var command = new NpgsqlCommand("INSERT INTO domains (user_id, domain, verification_status) VALUES ($1, $2, $3)", connection);
-        command.Parameters.AddWithValue(userId);
-        command.Parameters.AddWithValue(domain);
-        command.Parameters.AddWithValue(verification);
-        await command.ExecuteNonQueryAsync();
-    }
-
-    private string Database(string database, string role, string password) => new NpgsqlConnectionStringBuilder
-    {
-        Host = "127.0.0.1",
-        Port = Port(55432),
-        Database = database,
-        Username = role,
-        Password = password,
-        ApplicationName = TestsApplicationName,
-    }.ConnectionString;
 
     /// <summary>An offset at which every development port is free now.</summary>
     private static int FreePortOffset()
