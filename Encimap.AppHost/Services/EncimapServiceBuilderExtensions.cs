@@ -42,7 +42,8 @@ public static class EncimapServiceBuilderExtensions
         var actual = development.Port(port);
         return builder
             .WithEndpoint(port: actual, targetPort: actual, scheme: scheme, name: name, isProxied: false)
-            .WithEnvironment(configurationKey, $"127.0.0.1:{actual.ToString(CultureInfo.InvariantCulture)}");
+            .WithEnvironment(context => context.EnvironmentVariables[configurationKey] =
+                $"127.0.0.1:{ListenPort(context, name).ToString(CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>The TLS certificate of the mail ports: the operator's PEM files, or a self-signed development one.</summary>
@@ -58,10 +59,16 @@ public static class EncimapServiceBuilderExtensions
     private static IResourceBuilder<ServiceResource> WithKestrelEndpoint(
         this IResourceBuilder<ServiceResource> builder, string name, int port, bool http2Only)
     {
-        var url = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
         return builder
             .WithHttpEndpoint(port: port, targetPort: port, name: name, isProxied: false)
-            .WithEnvironment($"Kestrel__Endpoints__{name}__Url", url)
+            .WithEnvironment(context => context.EnvironmentVariables[$"Kestrel__Endpoints__{name}__Url"] =
+                $"http://127.0.0.1:{ListenPort(context, name).ToString(CultureInfo.InvariantCulture)}")
             .WithEnvironment($"Kestrel__Endpoints__{name}__Protocols", http2Only ? "Http2" : "Http1AndHttp2");
     }
+
+    // The port of the endpoint as declared on the resource being started, not captured when it was
+    // declared: a second instance of a service (tests declare some) listens where its own endpoint says.
+    private static int ListenPort(EnvironmentCallbackContext context, string endpointName) =>
+        context.Resource.Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == endpointName).TargetPort
+            ?? throw new InvalidOperationException($"{context.Resource.Name}: endpoint {endpointName} has no port");
 }

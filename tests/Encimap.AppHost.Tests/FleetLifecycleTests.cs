@@ -19,7 +19,7 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
 
     private static readonly string[] Resources = ["postgres", "migrations", "certificates", "api", "intake", "smtp", "imap", "gateway"];
 
-    private readonly string _stateDirectory = Directory.CreateTempSubdirectory("encimap-apphost-").FullName;
+    private readonly string _stateDirectory = FleetStateDirectory.Create("encimap-apphost-");
 
     [Fact]
     public async Task Cold_start_prints_every_resource_and_sigint_leaves_no_process_behind()

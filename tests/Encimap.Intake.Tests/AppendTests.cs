@@ -6,7 +6,7 @@ namespace Encimap.Intake.Tests;
 
 /// <summary>IMAP APPEND through Deliver: initial flags, INTERNALDATE and no de-duplication.</summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class AppendTests(IntakeFleet fleet)
+public sealed class AppendTests(IntakeFixture fleet)
 {
     [Fact]
     public async Task An_append_stores_flags_and_internal_date_and_is_never_a_duplicate()

@@ -1,19 +1,17 @@
 using System.Net;
 using Encimap.Contracts.Intake;
 using Grpc.Core;
-using Npgsql;
 
 namespace Encimap.Intake.Tests;
 
 /// <summary>
-/// The database refusing connections and the certificate service killed: the intake answers
+/// The database refusing connections and the certificate service stopped: the intake answers
 /// UNAVAILABLE / 503 (the pipe script 75), stores nothing, and works again once they are back.
-/// These tests break their own fleet, not the shared one.
+/// Each test gives back what it took away.
 /// </summary>
-public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) : IClassFixture<DependencyFailureTests.Fleet>
+[Collection(IntakeFleetCollection.Name)]
+public sealed class DependencyFailureTests(IntakeFixture fleet)
 {
-    public sealed class Fleet : IntakeFleet;
-
     private string Url => $"http://127.0.0.1:{fleet.IntakeHttpPort}";
 
     [Fact]
@@ -62,7 +60,7 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
     public async Task With_the_certificate_service_killed_nothing_is_acknowledged()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("nocerts");
-        await fleet.Certificates.KillAsync();
+        await fleet.StopResourceAsync("certificates");
         try
         {
             var raw = Corpus.Unique("no-certificates");
@@ -81,8 +79,7 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         }
         finally
         {
-            await fleet.Certificates.DisposeAsync();
-            await fleet.StartCertificatesAsync();
+            await fleet.StartResourceAsync("certificates");
         }
 
         // The intake may take a few seconds to reach the restarted certificate service again.
@@ -104,25 +101,11 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         Assert.Equal(1, await fleet.MessageCountAsync(vaultbox.Id));
     }
 
-    // The database "stops" for the intake: no new connections, every existing one terminated.
+    // The database "stops" for the intake: no new connections, and the intake's sessions ended
+    // (the other services of the fleet keep theirs, so that what is tested is the intake's own behaviour).
     private async Task SetConnectionsAllowedAsync(bool allowed)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fleet.Databases.Superuser("postgres")) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        var database = fleet.Databases.EncimapDatabase;
-        await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", connection))
-        {
-            await alter.ExecuteNonQueryAsync();
-        }
-
-        if (!allowed)
-        {
-            // The intake's sessions only: the other services of the fleet keep theirs, so that
-            // what is tested is the intake's own behaviour.
-            await using var terminate = new NpgsqlCommand(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'encimap-intake'", connection);
-            terminate.Parameters.AddWithValue(database);
-            Assert.True((long)(await terminate.ExecuteScalarAsync())! > 0, "no intake session was open");
-        }
+        var ended = await fleet.SetEncimapConnectionsAllowedAsync(allowed, applicationName: "encimap-intake");
+        Assert.True(allowed || ended > 0, "no intake session was open");
     }
 }

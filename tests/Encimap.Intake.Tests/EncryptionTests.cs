@@ -16,7 +16,7 @@ namespace Encimap.Intake.Tests;
 /// original, byte for byte; the outer header is what clients list.
 /// </summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
+public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("encimap-intake-keys-").FullName;
 
@@ -129,7 +129,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     {
         var vaultbox = await fleet.CreateVaultboxAsync("envelope", keyTransport: "rsa-oaep");
         await fleet.AddCertificateAsync(vaultbox);
-        var owner = X509CertificateLoader.LoadPkcs12Collection(await fleet.DownloadP12Async(vaultbox.Id), IntakeFleet.P12Password);
+        var owner = X509CertificateLoader.LoadPkcs12Collection(await fleet.DownloadP12Async(vaultbox.Id), IntakeFixture.P12Password);
         Assert.Equal(2, owner.Count);
         var seen = new List<(byte[] Iv, byte[] Key)>();
         foreach (var tag in new[] { "envelope-1", "envelope-2" })
@@ -196,7 +196,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         // This delivery leaves the vaultbox's one certificate in the intake's cache.
         var before = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("before-new-certificate"), vaultbox.Address)).ResponseAsync).Results).Uid;
         await fleet.AddCertificateAsync(vaultbox);
-        await Task.Delay(IntakeFleet.CertificateCacheTtl + TimeSpan.FromSeconds(1));
+        await Task.Delay(IntakeFixture.CertificateCacheTtl + TimeSpan.FromSeconds(1));
         var raw = Corpus.Unique("after-new-certificate");
         var after = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results).Uid;
 
@@ -243,7 +243,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var vaultbox = await fleet.CreateVaultboxAsync("limit");
         var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
         var head = Corpus.Unique("limit", 0);
-        var raw = new byte[IntakeFleet.MaxMessageBytes];
+        var raw = new byte[IntakeFixture.MaxMessageBytes];
         head.CopyTo(raw, 0);
         for (var i = head.Length; i < raw.Length; i++)
         {

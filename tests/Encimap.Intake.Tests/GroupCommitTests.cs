@@ -9,7 +9,7 @@ namespace Encimap.Intake.Tests;
 /// of its transaction.
 /// </summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class GroupCommitTests(IntakeFleet fleet)
+public sealed class GroupCommitTests(IntakeFixture fleet)
 {
     [Fact]
     public async Task Concurrent_deliveries_share_commits_and_keep_uids_gap_free()

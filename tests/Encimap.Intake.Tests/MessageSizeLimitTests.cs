@@ -1,7 +1,5 @@
 using Encimap.Contracts.Intake;
-using Encimap.Testing;
 using Grpc.Core;
-using Microsoft.Extensions.DependencyInjection;
 using IntakeContract = Encimap.Contracts.Intake.Intake;
 
 namespace Encimap.Intake.Tests;
@@ -9,12 +7,13 @@ namespace Encimap.Intake.Tests;
 /// <summary>
 /// The message size limit holds end to end over gRPC: a message of the limit arrives whole even
 /// above Kestrel's default request body limit (30,000,000 bytes), and a larger one is refused with
-/// RESOURCE_EXHAUSTED, whether the intake's own check or grpc-dotnet's receive limit stops it.
+/// RESOURCE_EXHAUSTED, whether the intake's own check or grpc-dotnet's receive limit stops it. The
+/// fleet's second intake has the limit.
 /// </summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class MessageSizeLimitTests(IntakeFleet fleet)
+public sealed class MessageSizeLimitTests(IntakeFixture fleet)
 {
-    private const int Limit = 36 * 1024 * 1024;
+    private const int Limit = IntakeFixture.GuardedMaxMessageBytes;
 
     /// <summary>The room the intake leaves around a message for the request's other fields.</summary>
     private const int EnvelopeAllowance = 1024 * 1024;
@@ -22,10 +21,7 @@ public sealed class MessageSizeLimitTests(IntakeFleet fleet)
     [Fact]
     public async Task A_message_of_the_limit_above_30_MB_is_delivered_and_a_larger_one_is_resource_exhausted()
     {
-        var grpc = new Uri($"http://127.0.0.1:{ServiceProcess.FreePort()}");
-        await using var intake = await fleet.StartIntakeAsync(ServiceProcess.FreePort(), grpc, httpToken: null, "127.0.0.1", maxMessageBytes: Limit);
-        await using var clients = fleet.ClientsFor(grpc);
-        var client = clients.GetRequiredService<IntakeContract.IntakeClient>();
+        var client = fleet.InternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, IntakeFixture.GuardedIntake);
         var vaultbox = await fleet.CreateVaultboxAsync("limit");
 
         var reply = await DeliverAsync(client, Message("at-limit", Limit), vaultbox.Address);

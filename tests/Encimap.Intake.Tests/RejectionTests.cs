@@ -10,7 +10,7 @@ namespace Encimap.Intake.Tests;
 
 /// <summary>Bad requests and callers who may not deliver: a clear answer, and nothing stored.</summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class RejectionTests(IntakeFleet fleet)
+public sealed class RejectionTests(IntakeFixture fleet)
 {
     private string Url => $"http://127.0.0.1:{fleet.IntakeHttpPort}";
 
@@ -37,7 +37,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
     public async Task A_message_over_the_limit_is_413_exit_65_and_resource_exhausted()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("big");
-        var raw = new byte[IntakeFleet.MaxMessageBytes + 1];
+        var raw = new byte[IntakeFixture.MaxMessageBytes + 1];
         Corpus.Unique("big", 0).CopyTo(raw, 0);
         raw.AsSpan(400).Fill((byte)'a');
 
@@ -158,10 +158,8 @@ public sealed class RejectionTests(IntakeFleet fleet)
     public async Task With_a_token_the_http_intake_needs_it_from_everyone()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("token");
-        const string token = "s3cret-intake-token-for-tests";
-        var port = Testing.ServiceProcess.FreePort();
-        await using var guarded = await fleet.StartIntakeAsync(port, new Uri($"http://127.0.0.1:{Testing.ServiceProcess.FreePort()}"), token, "127.0.0.1");
-        var url = $"http://127.0.0.1:{port}";
+        const string token = IntakeFixture.HttpToken;
+        var url = $"http://127.0.0.1:{fleet.Http(IntakeFixture.GuardedIntake).Port}";
         using var http = new HttpClient();
 
         using (var response = await http.PostAsync($"{url}/intake/{vaultbox.Id}", new ByteArrayContent(Corpus.Unique("none"))))
@@ -187,7 +185,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
     [Fact]
     public async Task The_pipe_script_tempfails_when_the_intake_is_unreachable()
     {
-        var closed = Testing.ServiceProcess.FreePort();
+        var closed = Testing.LoopbackPort.Free();
         var result = await Tools.PipeAsync(Corpus.Unique("unreachable"), $"http://127.0.0.1:{closed}", Guid.NewGuid().ToString());
         Assert.Equal(75, result.ExitCode);
         Assert.Contains("unreachable", result.Error);

@@ -8,7 +8,7 @@ namespace Encimap.Intake.Tests;
 /// effect on the very next delivery, well within the cache lifetime.
 /// </summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class RouteCacheTests(IntakeFleet fleet)
+public sealed class RouteCacheTests(IntakeFixture fleet)
 {
     [Fact]
     public async Task A_route_changed_after_it_was_remembered_is_resolved_again_at_commit()

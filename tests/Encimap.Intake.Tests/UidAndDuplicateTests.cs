@@ -8,7 +8,7 @@ namespace Encimap.Intake.Tests;
 
 /// <summary>UID assignment under concurrency, duplicate detection, recipients and notifications.</summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class UidAndDuplicateTests(IntakeFleet fleet)
+public sealed class UidAndDuplicateTests(IntakeFixture fleet)
 {
     [Fact]
     public async Task Twenty_concurrent_deliveries_get_uids_one_to_twenty()
@@ -140,7 +140,7 @@ public sealed class UidAndDuplicateTests(IntakeFleet fleet)
     public async Task A_listener_hears_of_the_message_when_it_is_committed()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("notify");
-        await using var listener = new NpgsqlConnection(fleet.Databases.EncimapApp);
+        await using var listener = new NpgsqlConnection(fleet.EncimapAppConnectionString);
         await listener.OpenAsync();
         var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         listener.Notification += (_, e) =>
