@@ -17,21 +17,32 @@ public sealed class RepositoryLayout
     /// <summary>Lower-case build configuration (the artifacts layout's pivot): <c>debug</c> or <c>release</c>.</summary>
     public string Configuration { get; }
 
-    public static RepositoryLayout Discover(AppHostOptions options)
+    public static RepositoryLayout Discover(AppHostSettings settings)
     {
         var root = FindRoot(AppContext.BaseDirectory)
             ?? FindRoot(Directory.GetCurrentDirectory())
             ?? throw new InvalidOperationException("Encimap.sln not found above the AppHost or the current directory.");
-        var state = Path.GetFullPath(options.StateDirectory ?? Path.Combine(root, ".encimap"));
-        var configuration = (options.Configuration ?? new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name).ToLowerInvariant();
-        return new RepositoryLayout(root, state, configuration);
+        var state = Path.GetFullPath(settings.StateDirectory ?? Path.Combine(root, ".encimap"));
+        return new RepositoryLayout(root, state, (settings.Configuration ?? OwnConfiguration()).ToLowerInvariant());
     }
 
-    public string ServiceProjectDirectory(ServiceDefinition service) =>
-        Path.Combine(Root, "services", service.ProjectName);
+    /// <summary>
+    /// The built program of a service project: artifacts/bin/{project}/{configuration}/{project}
+    /// (the project's native launcher, which the build produces next to its assembly).
+    /// </summary>
+    public string ServiceProgram(string projectPath)
+    {
+        var project = Path.GetFileNameWithoutExtension(projectPath);
+        return Path.Combine(Root, "artifacts", "bin", project, Configuration, project);
+    }
 
-    public string ServiceAssembly(ServiceDefinition service) =>
-        Path.Combine(Root, "artifacts", "bin", service.ProjectName, Configuration, service.ProjectName + ".dll");
+    // artifacts/bin/<project>/<configuration>/: the folder this assembly runs from names the
+    // configuration it was built in, and the services were built with it.
+    private static string OwnConfiguration()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name;
+        return folder.StartsWith("release", StringComparison.OrdinalIgnoreCase) ? "release" : "debug";
+    }
 
     private static string? FindRoot(string start)
     {

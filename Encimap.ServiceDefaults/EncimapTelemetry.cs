@@ -1,8 +1,9 @@
 namespace Encimap.ServiceDefaults;
 
 /// <summary>
-/// The one place that names the telemetry sources: the project's own ActivitySource/Meter names
-/// and the built-in ones the services subscribe to. A source not listed here is not exported.
+/// The one place that names the project's own ActivitySources and Meters. The service defaults
+/// export these (a wildcard admits those added later); the instrumentation packages bring the
+/// built-in ones (ASP.NET Core, HttpClient, gRPC client, runtime, Npgsql).
 /// </summary>
 public static class EncimapTelemetry
 {
@@ -15,26 +16,8 @@ public static class EncimapTelemetry
     public const string Smtp = "Encimap.Smtp";
     public const string Imap = "Encimap.Imap";
     public const string Gateway = "Encimap.Gateway";
-    public const string Grpc = "Encimap.Grpc";
 
-    /// <summary>Sources of the project (a wildcard also admits those added later).</summary>
+    /// <summary>Sources and meters of the project.</summary>
     public static readonly IReadOnlyList<string> ProjectSources =
-        [Api, Certificates, Intake, Smtp, Imap, Gateway, Grpc, Prefix + ".*"];
-
-    /// <summary>ActivitySources that .NET and Npgsql ship.</summary>
-    public static readonly IReadOnlyList<string> BuiltInActivitySources =
-        ["Microsoft.AspNetCore", "System.Net.Http", "Npgsql"];
-
-    /// <summary>Meters that .NET and Npgsql ship.</summary>
-    public static readonly IReadOnlyList<string> BuiltInMeters =
-    [
-        "Microsoft.AspNetCore.Hosting",
-        "Microsoft.AspNetCore.Server.Kestrel",
-        "Microsoft.AspNetCore.Routing",
-        "Microsoft.AspNetCore.Diagnostics",
-        "Microsoft.AspNetCore.RateLimiting",
-        "System.Net.Http",
-        "System.Runtime",
-        "Npgsql",
-    ];
+        [Api, Certificates, Intake, Smtp, Imap, Gateway, Prefix + ".*"];
 }

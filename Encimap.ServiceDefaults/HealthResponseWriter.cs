@@ -6,7 +6,9 @@ namespace Encimap.ServiceDefaults;
 
 /// <summary>
 /// Writes a health report as JSON: overall status and one entry per check with its status,
-/// duration and description — never exception details, which may carry connection strings.
+/// duration and description — never exception details, which may name hosts, users or
+/// connection strings: a check that failed with an exception (the database client's checks
+/// put the exception's message in the description) is described by the exception's type only.
 /// </summary>
 internal static class HealthResponseWriter
 {
@@ -23,7 +25,7 @@ internal static class HealthResponseWriter
                 {
                     status = e.Value.Status.ToString(),
                     durationMs = Math.Round(e.Value.Duration.TotalMilliseconds, 1),
-                    description = e.Value.Description,
+                    description = e.Value.Exception is { } exception ? exception.GetType().Name : e.Value.Description,
                 }),
         };
         return JsonSerializer.SerializeAsync(context.Response.Body, body, cancellationToken: context.RequestAborted);

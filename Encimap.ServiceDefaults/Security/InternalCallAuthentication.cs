@@ -10,8 +10,10 @@ namespace Encimap.ServiceDefaults.Security;
 /// Authentication of calls between services (gRPC): the caller sends a short-lived JWT for the
 /// audience <c>encimap-internal</c> whose subject names the calling service, signed with the
 /// fleet's key (<c>Jwt:Internal</c>, or the S2S key of <c>Jwt:S2S</c> when that section is
-/// absent). Services map their internal methods with <see cref="Policy"/>: reaching a port is
-/// not enough to export a private key or test a password.
+/// absent). Services map their internal methods with <see cref="Policy"/>
+/// (<see cref="InternalGrpcEndpoints.MapInternalGrpcService{TService}"/>): reaching a port is not
+/// enough to export a private key or test a password. Clients send the token with
+/// <see cref="InternalCallTokenInterceptor"/> (<see cref="InternalGrpcClients.AddInternalGrpcClient{TClient}"/>).
 /// </summary>
 public static class InternalCallAuthentication
 {
@@ -37,11 +39,6 @@ public static class InternalCallAuthentication
                 .RequireClaim(JwtRegisteredClaimNames.Sub));
         return builder;
     }
-
-    /// <summary>Sends a token naming <paramref name="caller"/> with every request of this client (client side).</summary>
-    public static IHttpClientBuilder AddInternalCallToken(this IHttpClientBuilder http, string caller) =>
-        http.AddHttpMessageHandler(services =>
-            new InternalCallTokenHandler(new JwtTokenIssuer(Options(services.GetRequiredService<IConfiguration>())), caller));
 
     /// <summary>The trust of internal calls: its own section if configured, else the S2S key with the internal audience.</summary>
     public static JwtOptions Options(IConfiguration configuration)

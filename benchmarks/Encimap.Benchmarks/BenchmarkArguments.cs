@@ -33,4 +33,8 @@ public sealed class BenchmarkArguments
         _values.TryGetValue(name, out var text)
             ? text.Split(',').Select(part => int.Parse(part, CultureInfo.InvariantCulture)).ToArray()
             : defaultValue;
+
+    /// <summary>A comma-separated list of strings, e.g. <c>--repos /src/old,/src/new</c>.</summary>
+    public IReadOnlyList<string> GetStrings(string name, IReadOnlyList<string> defaultValue) =>
+        _values.TryGetValue(name, out var text) ? text.Split(',', StringSplitOptions.RemoveEmptyEntries) : defaultValue;
 }

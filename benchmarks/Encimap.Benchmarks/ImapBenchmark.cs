@@ -10,13 +10,13 @@ using System.Text;
 using System.Text.Json;
 using Encimap.Contracts.Intake;
 using Encimap.Database;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Testing;
 using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using IntakeContract = Encimap.Contracts.Intake.Intake;
 
 namespace Encimap.Benchmarks;
 
@@ -279,9 +279,9 @@ public sealed class ImapBenchmark : IBenchmark
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = signingKey })
             .Build());
-        services.AddGrpcClient<IntakeClient>("intake", grpc).AddInternalCallToken("benchmark");
+        services.AddInternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, "intake", caller: "benchmark", address: grpc);
         await using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<IntakeClient>();
+        var client = provider.GetRequiredService<IntakeContract.IntakeClient>();
         var next = 0;
         await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
         {

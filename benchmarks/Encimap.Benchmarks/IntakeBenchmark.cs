@@ -6,13 +6,13 @@ using System.Text;
 using System.Text.Json;
 using Encimap.Contracts.Intake;
 using Encimap.Database;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults.Security;
 using Encimap.Testing;
 using Google.Protobuf;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using IntakeContract = Encimap.Contracts.Intake.Intake;
 
 namespace Encimap.Benchmarks;
 
@@ -83,7 +83,7 @@ public sealed class IntakeBenchmark : IBenchmark
             new Dictionary<string, string>(intakeEnvironment) { ["Kestrel__Endpoints__grpc__Url"] = grpc.AbsoluteUri }))
         {
             await using var clients = Clients(grpc, signingKey);
-            var client = clients.GetRequiredService<IntakeClient>();
+            var client = clients.GetRequiredService<IntakeContract.IntakeClient>();
             await DeliverForAsync(client, address, 5 * 1024, 4, TimeSpan.FromSeconds(3)); // JIT, pools, HTTP/2 connection
             foreach (var size in new[] { 5 * 1024, 100 * 1024 })
             {
@@ -102,7 +102,7 @@ public sealed class IntakeBenchmark : IBenchmark
             new Dictionary<string, string>(intakeEnvironment) { ["Kestrel__Endpoints__grpc__Url"] = memoryGrpc.AbsoluteUri }))
         {
             await using var clients = Clients(memoryGrpc, signingKey);
-            var client = clients.GetRequiredService<IntakeClient>();
+            var client = clients.GetRequiredService<IntakeContract.IntakeClient>();
             await DeliverOneAsync(client, address, Message(5 * 1024));
             var before = VmHwmKiB(intake.Pid);
             var big = Message(FiftyMiB);
@@ -123,16 +123,12 @@ public sealed class IntakeBenchmark : IBenchmark
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = signingKey })
             .Build());
-        services.AddGrpcClient<IntakeClient>("intake", grpc, o =>
-        {
-            o.UseCircuitBreaker = false;
-            o.MaxSendMessageSize = FiftyMiB + 1024 * 1024;
-        }).AddInternalCallToken("benchmark");
+        services.AddInternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, "intake", caller: "benchmark", address: grpc);
         return services.BuildServiceProvider();
     }
 
     private static async Task<(int Count, TimeSpan Elapsed, List<double> Samples)> DeliverForAsync(
-        IntakeClient client, string address, int size, int concurrency, TimeSpan duration)
+        IntakeContract.IntakeClient client, string address, int size, int concurrency, TimeSpan duration)
     {
         var template = Message(size);
         var samples = new List<double>();
@@ -155,7 +151,7 @@ public sealed class IntakeBenchmark : IBenchmark
         return (count, clock.Elapsed, samples);
     }
 
-    private static async Task DeliverOneAsync(IntakeClient client, string address, byte[] raw)
+    private static async Task DeliverOneAsync(IntakeContract.IntakeClient client, string address, byte[] raw)
     {
         var request = new DeliverRequest
         {
@@ -165,7 +161,7 @@ public sealed class IntakeBenchmark : IBenchmark
             ClientHelo = "mx.sender.example",
         };
         request.Recipients.Add(address);
-        var reply = await client.DeliverAsync(request, GrpcCallOptions.WithTimeout(TimeSpan.FromMinutes(2)));
+        var reply = await client.DeliverAsync(request, deadline: DateTime.UtcNow.AddMinutes(2));
         if (reply.Results[0].Outcome != DeliveryOutcome.Stored)
         {
             throw new InvalidOperationException($"delivery ended {reply.Results[0].Outcome}");

@@ -10,6 +10,7 @@ var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnore
     ["smtp"] = new SmtpBenchmark(),
     ["intake"] = new IntakeBenchmark(),
     ["gateway"] = new GatewayBenchmark(),
+    ["fleet"] = new FleetBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

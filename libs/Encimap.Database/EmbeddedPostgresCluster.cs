@@ -137,7 +137,65 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>
+    /// Creates the cluster described by <paramref name="options"/> if needed and stops a server
+    /// left running on it, without starting one: for a supervisor (the AppHost) that runs the
+    /// server process itself, in the foreground, with <see cref="ServerCommand"/>.
+    /// </summary>
+    public static async Task<EmbeddedPostgresCluster> PrepareAsync(
+        EmbeddedPostgresOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
+        var logger = options.Logger ?? NullLogger.Instance;
+        var binDirectory = options.BinDirectory ?? await PostgresBinaries.FindServerBinDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        if (!PostgresBinaries.HasServerPrograms(binDirectory))
+        {
+            throw new FileNotFoundException($"initdb, pg_ctl and postgres are not all in '{binDirectory}'.");
+        }
+        var requested = Path.GetFullPath(options.Directory);
+        var root = await ResolveRootDirectoryAsync(requested, logger, cancellationToken).ConfigureAwait(false);
+
+        var cluster = new EmbeddedPostgresCluster(options, logger, binDirectory, requested, root) { Port = options.Port };
+        await cluster.PrepareCoreAsync(adoptRunning: false, cancellationToken).ConfigureAwait(false);
+        // Nothing runs yet: there is nothing for this instance to stop.
+        cluster._stopped = true;
+        return cluster;
+    }
+
+    /// <summary>
+    /// The command line that runs the server in the foreground on <see cref="Port"/> (as the
+    /// postgres user when this process is root, through setpriv, which execs rather than forks, so
+    /// that the supervisor's signals reach the postmaster itself).
+    /// </summary>
+    public IReadOnlyList<string> ServerCommand()
+    {
+        var command = new List<string>();
+        if (Environment.IsPrivilegedProcess)
+        {
+            command.AddRange([ExternalCommand.FindSystemTool("setpriv"), $"--reuid={ServiceUser}", $"--regid={ServiceUser}", "--init-groups", "--"]);
+        }
+        command.AddRange([Path.Combine(_binDirectory, "postgres"), "-D", DataDirectory, "-p", Port.ToString(CultureInfo.InvariantCulture)]);
+        foreach (var (name, value) in ServerSettings())
+        {
+            command.AddRange(["-c", name + "=" + value]);
+        }
+        return command;
+    }
+
     private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        if (await PrepareCoreAsync(adoptRunning: _options.IfAlreadyRunning == RunningServerPolicy.Adopt, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await StartServerAsync(cancellationToken).ConfigureAwait(false);
+        AfterStart();
+    }
+
+    /// <summary>initdb when there is no cluster; otherwise checks it and stops (or adopts) a running server. True when adopted.</summary>
+    private async Task<bool> PrepareCoreAsync(bool adoptRunning, CancellationToken cancellationToken)
     {
         MajorVersion = await ReadBinaryMajorVersionAsync(cancellationToken).ConfigureAwait(false);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
@@ -162,13 +220,13 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
 
             if (await IsServerRunningAsync(cancellationToken).ConfigureAwait(false))
             {
-                if (_options.IfAlreadyRunning == RunningServerPolicy.Adopt && ReadPostmasterPort(DataDirectory) is { } runningPort)
+                if (adoptRunning && ReadPostmasterPort(DataDirectory) is { } runningPort)
                 {
                     Port = runningPort;
                     await WaitUntilAcceptingAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
                     Adopted = true;
                     AfterStart();
-                    return;
+                    return true;
                 }
                 _logger.LogInformation("A server is already running on {DataDirectory}: stopping it to restart it", DataDirectory);
                 await PgCtlStopAsync("fast", cancellationToken).ConfigureAwait(false);
@@ -180,8 +238,7 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
             Created = true;
         }
 
-        await StartServerAsync(cancellationToken).ConfigureAwait(false);
-        AfterStart();
+        return false;
     }
 
     private void AfterStart()
@@ -317,6 +374,17 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
 
     private string BuildServerOptions()
     {
+        // pg_ctl hands this string to /bin/sh: every word is single-quoted.
+        var builder = new StringBuilder("-p ").Append(Port.ToString(CultureInfo.InvariantCulture));
+        foreach (var (name, value) in ServerSettings())
+        {
+            builder.Append(" -c ").Append(ShellQuote(name + "=" + value));
+        }
+        return builder.ToString();
+    }
+
+    private List<KeyValuePair<string, string>> ServerSettings()
+    {
         var settings = new List<KeyValuePair<string, string>>
         {
             new("listen_addresses", Host),
@@ -333,14 +401,7 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
             settings.Add(new("max_connections", maxConnections.ToString(CultureInfo.InvariantCulture)));
         }
         settings.AddRange(_options.Settings);
-
-        // pg_ctl hands this string to /bin/sh: every word is single-quoted.
-        var builder = new StringBuilder("-p ").Append(Port.ToString(CultureInfo.InvariantCulture));
-        foreach (var (name, value) in settings)
-        {
-            builder.Append(" -c ").Append(ShellQuote(name + "=" + value));
-        }
-        return builder.ToString();
+        return settings;
     }
 
     private static string ShellQuote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

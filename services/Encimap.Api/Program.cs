@@ -4,7 +4,6 @@ using Encimap.Api.Health;
 using Encimap.Api.Infrastructure;
 using Encimap.Api.Usage;
 using Encimap.Api.Vaultboxes;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 
@@ -27,8 +26,7 @@ app.MapGroup("/s2s/v1")
     .MapUsage();
 app.MapApiHealth();
 app.MapOpenApi();
-app.MapCredentialVerification().RequireAuthorization(InternalCallAuthentication.Policy);
-app.MapGrpcFallback();
+app.MapInternalGrpcService<CredentialsGrpcService>();
 app.MapDefaultEndpoints();
 
 app.Run();

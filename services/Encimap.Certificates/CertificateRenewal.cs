@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using Encimap.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Encimap.Certificates;
 
@@ -14,67 +16,104 @@ namespace Encimap.Certificates;
 /// after checking again that it is still due.
 /// </summary>
 public sealed partial class CertificateRenewal(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(CertificatesApplication.ConnectionStringName)] NpgsqlDataSource dataSource,
     CertificateIssuer issuer,
     IOptions<CertificateOptions> options,
     CertificateTelemetry telemetry,
     TimeProvider time,
     ILogger<CertificateRenewal> logger)
 {
+    /// <summary>
+    /// One pass. A pass that finds nothing to do leaves no trace (its queries have no parent span and
+    /// are not exported): the span <c>certificates.renewal_pass</c> starts once there is work, or
+    /// when the pass fails, and then carries an error status.
+    /// </summary>
     public async Task<RenewalPassResult> RunOnceAsync(CancellationToken cancellationToken)
     {
-        using var activity = CertificateTelemetry.Start("certificates.renewal_pass");
-        var settings = options.Value;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-        var expired = await CertificateRecords.MarkExpiredAsync(connection, null, cancellationToken).ConfigureAwait(false);
-        if (expired > 0)
+        Activity? activity = null;
+        try
         {
-            telemetry.MarkedExpired.Add(expired);
-            LogExpired(logger, expired);
-        }
+            var settings = options.Value;
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-        var renewBefore = time.GetUtcNow().AddDays(settings.RenewBeforeDays);
-        var candidates = await CertificateRecords.ListRenewalCandidatesAsync(connection, renewBefore, settings.RenewalBatchSize, cancellationToken).ConfigureAwait(false);
-        int renewed = 0, failed = 0;
-        foreach (var candidate in candidates)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            try
+            var expired = await CertificateRecords.MarkExpiredAsync(connection, null, cancellationToken).ConfigureAwait(false);
+            var renewBefore = time.GetUtcNow().AddDays(settings.RenewBeforeDays);
+            var candidates = await CertificateRecords.ListRenewalCandidatesAsync(connection, renewBefore, settings.RenewalBatchSize, cancellationToken).ConfigureAwait(false);
+            if (expired == 0 && candidates.Count == 0)
             {
-                if (await RenewAsync(connection, candidate, renewBefore, cancellationToken).ConfigureAwait(false))
+                return new RenewalPassResult(0, 0, 0);
+            }
+
+            activity = CertificateTelemetry.Start("certificates.renewal_pass");
+            if (expired > 0)
+            {
+                telemetry.MarkedExpired.Add(expired);
+                LogExpired(logger, expired);
+            }
+
+            int renewed = 0, failed = 0;
+            foreach (var candidate in candidates)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
                 {
-                    renewed++;
+                    if (await RenewAsync(connection, candidate, renewBefore, cancellationToken).ConfigureAwait(false))
+                    {
+                        renewed++;
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // One vaultbox's failure (e.g. an address that no longer validates) must not stop the others.
+                    failed++;
+                    LogRenewalFailed(logger, e, candidate.VaultboxId);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One vaultbox's failure (e.g. an address that no longer validates) must not stop the others.
-                failed++;
-                LogRenewalFailed(logger, e, candidate.VaultboxId);
-            }
-        }
 
-        activity?.SetTag("encimap.renewal.renewed", renewed);
-        activity?.SetTag("encimap.renewal.expired", expired);
-        activity?.SetTag("encimap.renewal.failed", failed);
-        return new RenewalPassResult(renewed, expired, failed);
+            activity?.SetTag("encimap.renewal.renewed", renewed);
+            activity?.SetTag("encimap.renewal.expired", expired);
+            activity?.SetTag("encimap.renewal.failed", failed);
+            if (failed > 0)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, $"{failed} of {candidates.Count} renewals failed");
+            }
+
+            return new RenewalPassResult(renewed, expired, failed);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            activity ??= CertificateTelemetry.Start("certificates.renewal_pass");
+            CertificateTelemetry.Fail(activity, e);
+            throw;
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
     }
 
     private async Task<bool> RenewAsync(NpgsqlConnection connection, RenewalCandidate candidate, DateTimeOffset renewBefore, CancellationToken cancellationToken)
     {
         using var activity = CertificateTelemetry.Start("certificates.renew", candidate.VaultboxId);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        if (!await CertificateRecords.TryLockForRenewalAsync(connection, transaction, candidate.VaultboxId, renewBefore, cancellationToken).ConfigureAwait(false))
+        try
         {
-            return false;
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (!await CertificateRecords.TryLockForRenewalAsync(connection, transaction, candidate.VaultboxId, renewBefore, cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+            var issued = issuer.Issue(candidate.Address, reason: "renewal");
+            var certificateId = await CertificateRecords.InsertAsync(connection, transaction, candidate.VaultboxId, issued, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            telemetry.Renewed.Add(1);
+            LogRenewed(logger, candidate.VaultboxId, certificateId, candidate.NewestNotAfter, issued.NotAfter.ToDateTimeOffset());
+            return true;
         }
-        var issued = issuer.Issue(candidate.Address, reason: "renewal");
-        var certificateId = await CertificateRecords.InsertAsync(connection, transaction, candidate.VaultboxId, issued, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        telemetry.Renewed.Add(1);
-        LogRenewed(logger, candidate.VaultboxId, certificateId, candidate.NewestNotAfter, issued.NotAfter.ToDateTimeOffset());
-        return true;
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            CertificateTelemetry.Fail(activity, e);
+            throw;
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Marked {Count} certificate(s) expired")]

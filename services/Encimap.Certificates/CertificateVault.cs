@@ -5,6 +5,7 @@ using Encimap.Contracts.Certificates;
 using Encimap.Storage;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Encimap.Certificates;
 
@@ -14,7 +15,7 @@ namespace Encimap.Certificates;
 /// PKCS#12 file.
 /// </summary>
 public sealed partial class CertificateVault(
-    NpgsqlDataSource dataSource,
+    [FromKeyedServices(CertificatesApplication.ConnectionStringName)] NpgsqlDataSource dataSource,
     PrivateKeyCustody custody,
     CertificateTelemetry telemetry,
     TimeProvider time,

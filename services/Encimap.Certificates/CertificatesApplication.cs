@@ -1,5 +1,3 @@
-using Encimap.Grpc;
-using Encimap.Storage;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
@@ -8,7 +6,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Encimap.Certificates;
 
@@ -48,11 +45,7 @@ public static class CertificatesApplication
         app.UseAuthorization();
 
         // Only other services of the fleet may issue, look up or export: reaching the port is not enough.
-        var internalCalls = app.MapGroup("").RequireAuthorization(InternalCallAuthentication.Policy);
-        IssuanceEndpoints.MapIssuance(internalCalls);
-        RecipientEndpoints.MapRecipients(internalCalls);
-        ExportEndpoints.MapExports(internalCalls);
-        app.MapGrpcFallback();
+        app.MapInternalGrpcService<CertificatesGrpcService>();
         app.MapDefaultEndpoints();
         return app;
     }
@@ -75,15 +68,15 @@ public static class CertificatesApplication
         services.AddSingleton<IValidateOptions<CertificateOptions>, CertificateOptionsValidation>();
         services.TryAddTimeProvider();
 
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)))
         {
             throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured: the certificate service needs the encimap database.");
         }
-        services.AddSingleton(provider => new NpgsqlDataSourceBuilder(connectionString)
-            .UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>())
-            .Build());
 
+        // Keyed "encimap", with its health check and telemetry (Aspire.Npgsql; the logger factory is the host's).
+        builder.AddKeyedNpgsqlDataSource(ConnectionStringName, configureDataSourceBuilder: dataSource => dataSource.Name = ConnectionStringName);
+
+        services.AddGrpc();
         services.AddSingleton<CertificateTelemetry>();
         services.AddSingleton(provider => KeyEncryptionKeyRing.Load(provider.GetRequiredService<IOptions<CertificateOptions>>().Value));
         services.AddSingleton<PrivateKeyCustody>();
@@ -93,8 +86,6 @@ public static class CertificatesApplication
         services.AddSingleton<CertificateVault>();
         services.AddSingleton<CertificateRenewal>();
         services.AddHostedService<CertificateRenewalService>();
-
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("encimap-database", tags: ["database"]);
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -11,7 +11,7 @@ namespace Encimap.Imap;
 /// change counter that lets a session skip the database when nothing happened. When the
 /// connection is lost every subscriber is woken (it polls) and the connection is re-established.
 /// </summary>
-public sealed class MailboxNotifier(NpgsqlDataSource database, ILogger<MailboxNotifier> logger) : BackgroundService
+public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSource database, ILogger<MailboxNotifier> logger) : BackgroundService
 {
     /// <summary>The intake's channel (payload {vaultbox_id, mailbox_id, uid}).</summary>
     public const string MailChannel = "encimap_mail";
@@ -40,6 +40,8 @@ public sealed class MailboxNotifier(NpgsqlDataSource database, ILogger<MailboxNo
     /// <summary>Marks a change made by this process (its own notification will follow).</summary>
     public void Touch(long mailboxId) => Signal(mailboxId);
 
+    // The LISTEN connection and its reconnects run no span of their own: their commands have no
+    // parent and are not exported (the service defaults' OrphanSpanFilter), a warning logs each loss.
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);

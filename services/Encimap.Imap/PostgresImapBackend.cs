@@ -1,5 +1,3 @@
-using Encimap.Contracts.Credentials;
-using Encimap.Contracts.Intake;
 using Encimap.Imap.Protocol;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -8,7 +6,7 @@ namespace Encimap.Imap;
 
 /// <summary>Sessions over the Encimap database; one per connection.</summary>
 public sealed class PostgresImapBackend(
-    NpgsqlDataSource database,
+    [FromKeyedServices("encimap")] NpgsqlDataSource database,
     MailboxNotifier notifier,
     LoginGuard guard,
     IServiceProvider services,
@@ -16,6 +14,6 @@ public sealed class PostgresImapBackend(
     ILoggerFactory loggers) : IImapBackend
 {
     public IImapSession OpenSession(ImapConnectionInfo connection) =>
-        new PostgresImapSession(database, notifier, guard, services.GetRequiredService<CredentialsClient>, services.GetRequiredService<IntakeClient>,
+        new PostgresImapSession(database, notifier, guard, services.GetRequiredService<CredentialVerification>, services.GetRequiredService<IntakeAppender>,
             options.Value, connection, loggers.CreateLogger<PostgresImapSession>());
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Imap.Protocol;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
@@ -18,8 +17,8 @@ public sealed partial class PostgresImapSession(
     NpgsqlDataSource database,
     MailboxNotifier notifier,
     LoginGuard guard,
-    Func<CredentialsClient> credentials,
-    Func<IntakeClient> intake,
+    Func<CredentialVerification> credentials,
+    Func<IntakeAppender> intake,
     ImapOptions options,
     ImapConnectionInfo connection,
     ILogger logger) : IImapSession, IImapMoveSession, IImapIdleSession
@@ -56,9 +55,10 @@ public sealed partial class PostgresImapSession(
         {
             reply = await credentials().VerifyImapLoginAsync(
                 new VerifyLoginRequest { Username = username, Password = password, ClientAddress = connection.RemoteAddress },
-                new GrpcCallOptions { Deadline = DateTime.UtcNow.AddSeconds(15), CancellationToken = cancellationToken });
+                TimeSpan.FromSeconds(15),
+                cancellationToken);
         }
-        catch (Exception e) when (e is GrpcStatusException or HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (ServiceUnavailableException e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "Credential verification unavailable");
             throw ImapException.No("Authentication is unavailable; try again later", "UNAVAILABLE");
@@ -117,9 +117,9 @@ public sealed partial class PostgresImapSession(
         DeliverReply reply;
         try
         {
-            reply = await intake().DeliverAsync(request, new GrpcCallOptions { Deadline = DateTime.UtcNow.AddSeconds(60), CancellationToken = cancellationToken });
+            reply = await intake().DeliverAsync(request, TimeSpan.FromSeconds(60), cancellationToken);
         }
-        catch (Exception e) when (e is GrpcStatusException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+        catch (ServiceUnavailableException e) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning(e, "APPEND: delivery failed");
             throw ImapException.No("The message could not be stored; try again", "UNAVAILABLE");

@@ -1,12 +1,10 @@
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Imap;
 using Encimap.Imap.Protocol;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -16,11 +14,10 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 builder.AddServiceDefaults();
 builder.Services.Configure<ImapOptions>(builder.Configuration.GetSection("Imap"));
 builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection("Tls"));
-var connectionString = builder.Configuration.GetConnectionString("encimap")
-    ?? throw new InvalidOperationException("ConnectionStrings:encimap is not set");
-builder.Services.AddSingleton(_ =>
+// Keyed "encimap", with its health check and telemetry (Aspire.Npgsql).
+builder.AddKeyedNpgsqlDataSource("encimap", configureDataSourceBuilder: dataSource =>
 {
-    var dataSource = new NpgsqlDataSourceBuilder(connectionString);
+    dataSource.Name = "encimap";
     // The same few statements run for every command of every session: prepare them on each
     // pooled connection after their second use, unless the connection string says otherwise.
     if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
@@ -28,8 +25,6 @@ builder.Services.AddSingleton(_ =>
         dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
         dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
     }
-
-    return dataSource.Build();
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<LoginGuard>();
@@ -38,8 +33,10 @@ builder.Services.AddHostedService(provider => provider.GetRequiredService<Mailbo
 builder.Services.AddSingleton<IImapBackend, PostgresImapBackend>();
 builder.Services.AddSingleton<ImapListener>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<ImapListener>());
-builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("imap");
-builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("imap");
+builder.Services.AddInternalGrpcClient<Credentials.CredentialsClient>(Credentials.Descriptor, "api", caller: "imap");
+builder.Services.AddInternalGrpcClient<Intake.IntakeClient>(Intake.Descriptor, "intake", caller: "imap");
+builder.Services.AddSingleton<CredentialVerification>();
+builder.Services.AddSingleton<IntakeAppender>();
 builder.Services.AddHealthChecks().AddCheck<NotifierHealthCheck>("listen");
 
 var app = builder.Build();

@@ -1,4 +1,3 @@
-using Encimap.Grpc;
 using Encimap.Intake.Grpc;
 using Encimap.Intake.Http;
 using Encimap.Intake.Infrastructure;
@@ -20,10 +19,9 @@ app.UseAuthentication();
 app.UseAuthorization();
 
 // Only services of the fleet (the SMTP gateway) may resolve recipients or deliver over gRPC.
-app.MapGroup("").RequireAuthorization(InternalCallAuthentication.Policy).MapIntakeGrpc();
+app.MapInternalGrpcService<IntakeGrpcService>();
 // The HTTP intake has its own access rule (bearer secret or loopback): see HttpIntakeAccess.
 app.MapHttpIntake();
-app.MapGrpcFallback();
 app.MapDefaultEndpoints();
 
 app.Run();

@@ -1,14 +1,11 @@
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Encimap.SmtpGateway.Infrastructure;
 using Encimap.SmtpGateway.Mx;
 using Encimap.SmtpGateway.Relay;
 using Encimap.SmtpGateway.Submission;
-using Encimap.Storage;
-using Npgsql;
 
 // appsettings*.json sit next to the assembly, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -20,12 +17,13 @@ builder.AddServiceDefaults();
 
 builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.Section));
 builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection(TlsOptions.Section));
-builder.Services.AddGrpcClient<IntakeClient>("intake").AddInternalCallToken("smtp");
-builder.Services.AddGrpcClient<CredentialsClient>("api").AddInternalCallToken("smtp");
+builder.Services.AddInternalGrpcClient<Intake.IntakeClient>(Intake.Descriptor, "intake", caller: "smtp");
+builder.Services.AddInternalGrpcClient<Credentials.CredentialsClient>(Credentials.Descriptor, "api", caller: "smtp");
+builder.Services.AddSingleton<IntakeDelivery>();
+builder.Services.AddSingleton<CredentialVerification>();
 
-var connectionString = builder.Configuration.GetConnectionString("encimap")
-    ?? throw new InvalidOperationException("ConnectionStrings:encimap is not configured.");
-builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "encimap" }.Build());
+// Keyed "encimap", with its health check and telemetry (Aspire.Npgsql).
+builder.AddKeyedNpgsqlDataSource("encimap", configureDataSourceBuilder: dataSource => dataSource.Name = "encimap");
 builder.Services.TryAddSingletonTimeProvider();
 
 builder.Services.AddSingleton<GatewayTelemetry>();
@@ -42,9 +40,7 @@ builder.Services.AddSingleton<OutboundQueueSink>();
 builder.Services.AddHostedService<SmtpListeners>();
 builder.Services.AddHostedService<RelayWorker>();
 
-builder.Services.AddHealthChecks()
-    .AddCheck<PostgresHealthCheck>("database")
-    .AddCheck<IntakeHealthCheck>("intake");
+builder.Services.AddHealthChecks().AddCheck<IntakeHealthCheck>("intake");
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -6,7 +6,7 @@ namespace Encimap.Api.Tests;
 
 /// <summary>Every route but health needs a valid S2S token: issuer, audience, lifetime and signature checked.</summary>
 [Collection(ApiFleetCollection.Name)]
-public sealed class AuthenticationTests(ApiFleet fleet)
+public sealed class AuthenticationTests(ApiFixture fleet)
 {
     public static TheoryData<string> ProtectedRoutes => new()
     {
@@ -30,7 +30,7 @@ public sealed class AuthenticationTests(ApiFleet fleet)
     [Fact]
     public async Task Expired_token_is_401()
     {
-        var token = new JwtTokenIssuer(fleet.Jwt, new ShiftedClock(TimeSpan.FromHours(-2))).Mint(Guid.NewGuid().ToString(), TimeSpan.FromMinutes(5));
+        var token = new JwtTokenIssuer(fleet.S2sJwt, new ShiftedClock(TimeSpan.FromHours(-2))).Mint(Guid.NewGuid().ToString(), TimeSpan.FromMinutes(5));
 
         using var response = await fleet.ClientWithToken(token).GetAsync("/s2s/v1/vaultboxes");
 
@@ -43,8 +43,8 @@ public sealed class AuthenticationTests(ApiFleet fleet)
         var user = Guid.NewGuid().ToString();
         string[] tokens =
         [
-            new JwtTokenIssuer(new JwtOptions { SigningKey = fleet.Jwt.SigningKey, Audience = "someone-else" }).Mint(user),
-            new JwtTokenIssuer(new JwtOptions { SigningKey = fleet.Jwt.SigningKey, Issuer = "mallory" }).Mint(user),
+            new JwtTokenIssuer(new JwtOptions { SigningKey = fleet.S2sSigningKey, Audience = "someone-else" }).Mint(user),
+            new JwtTokenIssuer(new JwtOptions { SigningKey = fleet.S2sSigningKey, Issuer = "mallory" }).Mint(user),
             new JwtTokenIssuer(new JwtOptions { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)) }).Mint(user),
             "not.a.jwt",
         ];
@@ -59,7 +59,7 @@ public sealed class AuthenticationTests(ApiFleet fleet)
     [Fact]
     public async Task A_token_whose_subject_is_not_a_user_id_is_401()
     {
-        var token = new JwtTokenIssuer(fleet.Jwt).Mint("admin");
+        var token = new JwtTokenIssuer(fleet.S2sJwt).Mint("admin");
 
         using var response = await fleet.ClientWithToken(token).GetAsync("/s2s/v1/vaultboxes");
 
@@ -74,9 +74,15 @@ public sealed class AuthenticationTests(ApiFleet fleet)
         using var health = await http.GetAsync("/s2s/v1/health");
         using var openApi = await http.GetAsync("/openapi/v1.json");
 
-        var data = await health.DataAsync();
-        Assert.Equal("ok", data.GetProperty("services").GetProperty("database").GetString());
-        Assert.Equal("ok", data.GetProperty("services").GetProperty("certificates").GetString());
+        // The seed's shape, no envelope; the fleet does not point the API at the SMTP gateway.
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        using var body = System.Text.Json.JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+        Assert.Equal("healthy", body.RootElement.GetProperty("status").GetString());
+        var services = body.RootElement.GetProperty("services");
+        Assert.Equal("connected", services.GetProperty("database").GetString());
+        Assert.Equal("accessible", services.GetProperty("storage").GetString());
+        Assert.Equal("not_configured", services.GetProperty("mta").GetString());
+        Assert.Equal("running", services.GetProperty("certificates").GetString());
         Assert.Equal(HttpStatusCode.OK, openApi.StatusCode);
         var document = await openApi.Content.ReadAsStringAsync();
         Assert.Contains("/s2s/v1/vaultboxes/{id}/smtp-credentials/regenerate", document);

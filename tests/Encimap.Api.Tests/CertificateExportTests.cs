@@ -11,7 +11,7 @@ namespace Encimap.Api.Tests;
 /// the downloaded key.
 /// </summary>
 [Collection(ApiFleetCollection.Name)]
-public sealed class CertificateExportTests(ApiFleet fleet) : IDisposable
+public sealed class CertificateExportTests(ApiFixture fleet) : IDisposable
 {
     private const string Password = "correct horse battery";
     private readonly string _work = Directory.CreateTempSubdirectory("encimap-p12-").FullName;
@@ -140,7 +140,7 @@ public sealed class CertificateExportTests(ApiFleet fleet) : IDisposable
     private async Task<(HttpClient Http, Guid Id, string Domain)> VaultboxAsync(string alias)
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        var http = fleet.ClientFor(tenant.UserId);
+        var http = fleet.ApiClientFor(tenant.UserId);
         return (http, await http.CreateVaultboxAsync(tenant.Domain, alias), tenant.Domain);
     }
 

@@ -2,19 +2,20 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Encimap.Contracts.Credentials;
 using Encimap.Passwords;
+using Grpc.Core;
 using Npgsql;
 
 namespace Encimap.Api.Tests;
 
 /// <summary>IMAP and SMTP credentials: one username per vaultbox, passwords shown once, verified over gRPC.</summary>
 [Collection(ApiFleetCollection.Name)]
-public sealed partial class CredentialTests(ApiFleet fleet)
+public sealed partial class CredentialTests(ApiFixture fleet)
 {
     [Fact]
     public async Task Imap_and_smtp_credentials_share_one_username_and_show_the_password_once()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "cat");
 
         using var imapResponse = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
@@ -47,12 +48,12 @@ public sealed partial class CredentialTests(ApiFleet fleet)
     public async Task Passwords_are_stored_only_as_bcrypt_hashes()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "hash");
         using var response = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
         var password = (await response.DataAsync(HttpStatusCode.Created)).GetProperty("password").GetString()!;
 
-        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapOwner);
+        await using var connection = new NpgsqlConnection(fleet.EncimapOwnerConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT password_hash FROM imap_app_credentials WHERE vaultbox_id = $1", connection);
         command.Parameters.AddWithValue(id);
@@ -67,7 +68,7 @@ public sealed partial class CredentialTests(ApiFleet fleet)
     public async Task Imap_login_verifies_and_regenerate_replaces_the_password_at_once()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "login");
         using var created = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
         var first = await created.DataAsync(HttpStatusCode.Created);
@@ -97,7 +98,7 @@ public sealed partial class CredentialTests(ApiFleet fleet)
     public async Task Smtp_login_tries_motorblocks_first_then_vaultboxes_and_deleted_credentials_stop_working()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "sender");
         using var created = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/smtp-credentials", null);
         var smtp = await created.DataAsync(HttpStatusCode.Created);
@@ -134,7 +135,7 @@ public sealed partial class CredentialTests(ApiFleet fleet)
     public async Task Deleting_the_vaultbox_ends_its_logins()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "short-lived");
         using var created = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
         var imap = await created.DataAsync(HttpStatusCode.Created);
@@ -150,22 +151,22 @@ public sealed partial class CredentialTests(ApiFleet fleet)
     public async Task Verification_needs_an_internal_call_token()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "guarded");
         using var created = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
         var imap = await created.DataAsync(HttpStatusCode.Created);
         var request = new VerifyLoginRequest { Username = imap.GetProperty("username").GetString()!, Password = imap.GetProperty("password").GetString()! };
 
-        var e = await Assert.ThrowsAsync<Encimap.Grpc.GrpcStatusException>(() => fleet.AnonymousCredentials.VerifyImapLoginAsync(request));
+        var e = await Assert.ThrowsAsync<RpcException>(() => fleet.AnonymousCredentials.VerifyImapLoginAsync(request).ResponseAsync);
 
-        Assert.Equal(Encimap.Grpc.StatusCode.Unauthenticated, e.StatusCode);
+        Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
         Assert.Equal(PrincipalKind.Vaultbox, (await fleet.Credentials.VerifyImapLoginAsync(request)).Kind);
     }
 
     private async Task<string> AddMotorBlockAsync(Tenant tenant, bool enabled, string password)
     {
         var username = $"mb-{Guid.NewGuid():N}"[..16];
-        await using var connection = new NpgsqlConnection(fleet.Databases.PlatformOwner);
+        await using var connection = new NpgsqlConnection(fleet.PlatformOwnerConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "INSERT INTO motor_blocks (user_id, username, password_hash, enabled, rate_limit_per_hour, sending_domain) VALUES ($1, $2, $3, $4, 250, $5)",

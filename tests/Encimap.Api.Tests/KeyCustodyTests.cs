@@ -6,7 +6,7 @@ namespace Encimap.Api.Tests;
 
 /// <summary>No private key is in clear anywhere in the database: every column of every row is scanned.</summary>
 [Collection(ApiFleetCollection.Name)]
-public sealed class KeyCustodyTests(ApiFleet fleet) : IDisposable
+public sealed class KeyCustodyTests(ApiFixture fleet) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("encimap-custody-").FullName;
 
@@ -14,7 +14,7 @@ public sealed class KeyCustodyTests(ApiFleet fleet) : IDisposable
     public async Task The_private_key_appears_in_no_column_of_any_row()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "custody");
         using var download = await http.PostJsonAsync("/s2s/v1/p12", new { vaultbox_id = id, password = "custody password" });
         download.EnsureSuccessStatusCode();
@@ -37,7 +37,7 @@ public sealed class KeyCustodyTests(ApiFleet fleet) : IDisposable
 
     private async Task<List<string>> ScanAsync(Needles needles)
     {
-        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapOwner);
+        await using var connection = new NpgsqlConnection(fleet.EncimapOwnerConnectionString);
         await connection.OpenAsync();
         var columns = new List<(string Table, string Column, string Type)>();
         await using (var catalog = new NpgsqlCommand(

@@ -4,15 +4,15 @@ namespace Encimap.Api.Tests;
 
 /// <summary>A second user can neither see, change, download nor delete the first user's vaultbox: every path answers 404.</summary>
 [Collection(ApiFleetCollection.Name)]
-public sealed class TenantIsolationTests(ApiFleet fleet)
+public sealed class TenantIsolationTests(ApiFixture fleet)
 {
     [Fact]
     public async Task Another_users_vaultbox_is_invisible_on_every_route()
     {
         var owner = await Tenant.CreateAsync(fleet);
         var intruder = await Tenant.CreateAsync(fleet);
-        using var mine = fleet.ClientFor(owner.UserId);
-        using var theirs = fleet.ClientFor(intruder.UserId);
+        using var mine = fleet.ApiClientFor(owner.UserId);
+        using var theirs = fleet.ApiClientFor(intruder.UserId);
         var id = await mine.CreateVaultboxAsync(owner.Domain, "secret");
         (await mine.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null)).EnsureSuccessStatusCode();
         (await mine.PostAsync($"/s2s/v1/vaultboxes/{id}/smtp-credentials", null)).EnsureSuccessStatusCode();
@@ -52,7 +52,7 @@ public sealed class TenantIsolationTests(ApiFleet fleet)
     public async Task Malformed_ids_read_as_absent()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var response = await http.GetAsync("/s2s/v1/vaultboxes/not-a-guid");
         using var p12 = await http.PostJsonAsync("/s2s/v1/p12", new { vaultbox_id = "1 OR 1=1", password = "long enough password" });

@@ -3,16 +3,16 @@ using Npgsql;
 namespace Encimap.Api.Tests;
 
 [Collection(ApiFleetCollection.Name)]
-public sealed class UsageTests(ApiFleet fleet)
+public sealed class UsageTests(ApiFixture fleet)
 {
     [Fact]
     public async Task Usage_counts_messages_and_bytes_per_vaultbox()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var busy = await http.CreateVaultboxAsync(tenant.Domain, "busy");
         var idle = await http.CreateVaultboxAsync(tenant.Domain, "idle");
-        await using (var connection = new NpgsqlConnection(fleet.Databases.EncimapOwner))
+        await using (var connection = new NpgsqlConnection(fleet.EncimapOwnerConnectionString))
         {
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand(

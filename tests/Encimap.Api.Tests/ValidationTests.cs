@@ -4,7 +4,7 @@ namespace Encimap.Api.Tests;
 
 /// <summary>Bad input gets a clear error in the envelope and changes nothing.</summary>
 [Collection(ApiFleetCollection.Name)]
-public sealed class ValidationTests(ApiFleet fleet)
+public sealed class ValidationTests(ApiFixture fleet)
 {
     [Theory]
     [InlineData("{\"domain\": ", "invalid_json")]
@@ -17,7 +17,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task Malformed_bodies_are_400_and_create_nothing(string body, string code)
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var response = await http.PostRawAsync("/s2s/v1/vaultboxes", body);
 
@@ -38,7 +38,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task Invalid_aliases_are_refused(string alias)
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var response = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { domain = tenant.Domain, alias });
 
@@ -50,7 +50,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task The_longest_valid_alias_and_rfc5321_specials_are_accepted()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         await http.CreateVaultboxAsync(tenant.Domain, new string('a', 64));
         await http.CreateVaultboxAsync(tenant.Domain, "first.last+tag!#$%&'*/=?^_`{|}~-");
@@ -66,7 +66,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task Invalid_domains_are_refused(string domain)
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var response = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { domain, alias = "cat" });
 
@@ -77,7 +77,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task Unknown_fields_are_tolerated()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var response = await http.PostRawAsync("/s2s/v1/vaultboxes",
             $"{{\"domain\":\"{tenant.Domain}\",\"alias\":\"cat\",\"color\":\"blue\",\"nested\":{{\"x\":[1,2]}}}}");
@@ -91,7 +91,7 @@ public sealed class ValidationTests(ApiFleet fleet)
         var tenant = await Tenant.CreateAsync(fleet);
         var stranger = await Tenant.CreateAsync(fleet);
         var pending = await tenant.AddDomainAsync(fleet, "pending");
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var unverified = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { domain = pending, alias = "cat" });
         using var foreign = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { domain = stranger.Domain, alias = "cat" });
@@ -108,7 +108,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     {
         var tenant = await Tenant.CreateAsync(fleet);
         var other = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var response = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { user_id = other.UserId, domain = tenant.Domain, alias = "cat" });
 
@@ -120,7 +120,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task Wrong_content_type_and_oversized_bodies_are_refused()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var text = await http.PostRawAsync("/s2s/v1/vaultboxes", $"{{\"domain\":\"{tenant.Domain}\",\"alias\":\"cat\"}}", "text/plain");
         using var huge = await http.PostRawAsync("/s2s/v1/vaultboxes", $"{{\"domain\":\"{tenant.Domain}\",\"alias\":\"cat\",\"pad\":\"{new string('x', 200_000)}\"}}");
@@ -134,7 +134,7 @@ public sealed class ValidationTests(ApiFleet fleet)
     public async Task Unknown_routes_and_methods_answer_in_the_envelope()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var missing = await http.GetAsync("/s2s/v1/nothing-here");
         using var method = await http.PutAsync("/s2s/v1/vaultboxes", null);

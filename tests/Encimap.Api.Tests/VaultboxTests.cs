@@ -4,13 +4,13 @@ using Npgsql;
 namespace Encimap.Api.Tests;
 
 [Collection(ApiFleetCollection.Name)]
-public sealed class VaultboxTests(ApiFleet fleet)
+public sealed class VaultboxTests(ApiFixture fleet)
 {
     [Fact]
     public async Task Create_list_get_and_delete_a_vaultbox()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
 
         using var created = await http.PostJsonAsync("/s2s/v1/vaultboxes",
             new { user_id = tenant.UserId, domain = tenant.Domain, name = "Cat's box", alias = "Cat" });
@@ -42,7 +42,7 @@ public sealed class VaultboxTests(ApiFleet fleet)
     public async Task An_address_is_unique_whatever_its_case()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         await http.CreateVaultboxAsync(tenant.Domain, "fox");
 
         using var duplicate = await http.PostJsonAsync("/s2s/v1/vaultboxes", new { domain = tenant.Domain.ToUpperInvariant(), alias = "FOX" });
@@ -56,10 +56,10 @@ public sealed class VaultboxTests(ApiFleet fleet)
     public async Task A_new_vaultbox_has_its_route_folders_and_an_active_certificate()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "bob");
 
-        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapOwner);
+        await using var connection = new NpgsqlConnection(fleet.EncimapOwnerConnectionString);
         await connection.OpenAsync();
         Assert.Equal(id, await ScalarAsync<Guid>(connection, "SELECT vaultbox_id FROM mail_routes WHERE address = $1 AND active", $"bob@{tenant.Domain}"));
         Assert.Equal(
@@ -74,12 +74,12 @@ public sealed class VaultboxTests(ApiFleet fleet)
     public async Task Deleting_a_vaultbox_leaves_no_row_of_it_in_any_table()
     {
         var tenant = await Tenant.CreateAsync(fleet);
-        using var http = fleet.ClientFor(tenant.UserId);
+        using var http = fleet.ApiClientFor(tenant.UserId);
         var id = await http.CreateVaultboxAsync(tenant.Domain, "gone");
         (await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null)).EnsureSuccessStatusCode();
         (await http.PostAsync($"/s2s/v1/vaultboxes/{id}/smtp-credentials", null)).EnsureSuccessStatusCode();
         (await http.PostJsonAsync("/s2s/v1/generate-certificate", new { email = $"gone@{tenant.Domain}", days = 30 })).EnsureSuccessStatusCode();
-        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapOwner);
+        await using var connection = new NpgsqlConnection(fleet.EncimapOwnerConnectionString);
         await connection.OpenAsync();
         await StoredRows.AddMessageAndLogsAsync(connection, id);
         var certIds = await StoredRows.CertificateIdsAsync(connection, id);

@@ -3,15 +3,19 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 
 namespace Encimap.AppHost.Tests;
 
-/// <summary>The real AppHost, run as a new user would run it, on private ports and a private state directory.</summary>
+/// <summary>
+/// The README's run command, <c>dotnet run --project Encimap.AppHost</c>, on a private state
+/// directory and private ports: the launch profile's settings are given as environment instead
+/// (its fixed dashboard ports would collide with other fleets of the same test run).
+/// </summary>
 internal sealed partial class AppHostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private AppHostProcess(Process process, Uri dashboard, string stateDirectory)
     {
@@ -24,6 +28,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
 
     public string StateDirectory { get; }
 
+    /// <summary>The <c>dotnet run</c> process.</summary>
     public int Pid => _process.Id;
 
     public string Output
@@ -34,16 +39,29 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     public static AppHostProcess Start(string stateDirectory, int portOffset)
     {
         var dashboard = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet")
+        // In its own session and process group, as a terminal runs it, so that Ctrl+C can be
+        // sent to the whole group (setsid execs: the pid stays the same).
+        var start = new ProcessStartInfo("setsid")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = RepositoryRoot(),
         };
-        start.ArgumentList.Add(AppHostAssembly());
-        start.ArgumentList.Add($"--AppHost:StateDirectory={stateDirectory}");
-        start.ArgumentList.Add($"--AppHost:DashboardUrl={dashboard.AbsoluteUri.TrimEnd('/')}");
-        start.ArgumentList.Add($"--AppHost:PortOffset={portOffset}");
+        foreach (var argument in (string[])["dotnet", "run", "--no-build", "--no-launch-profile", "-c", Configuration(), "--project", "Encimap.AppHost", "--",
+                     $"--AppHost:StateDirectory={stateDirectory}", $"--AppHost:PortOffset={portOffset}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["ASPNETCORE_URLS"] = dashboard.AbsoluteUri.TrimEnd('/');
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://127.0.0.1:{FreePort()}";
+        start.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
+        start.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
+        start.Environment["DCP_DISABLE_MONITOR_PROCESS"] = "true";
         var process = Process.Start(start)!;
         var host = new AppHostProcess(process, dashboard, stateDirectory);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
@@ -53,40 +71,25 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Polls <c>GET /api/resources</c> until every resource is Running and not unhealthy.</summary>
-    public async Task<JsonElement> WaitReadyAsync(TimeSpan timeout)
+    /// <summary>Waits for the line <c>fleet ready in N s</c>; returns the lines printed before it, one per resource.</summary>
+    public async Task<IReadOnlyList<string>> WaitReadyAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = Dashboard, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + timeout;
-        JsonElement last = default;
-        while (DateTime.UtcNow < deadline)
+        var exited = _process.WaitForExitAsync();
+        var done = await Task.WhenAny(_ready.Task, exited, Task.Delay(timeout));
+        if (done != _ready.Task)
         {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"AppHost exited with {_process.ExitCode}:\n{Output}");
-            }
-
-            try
-            {
-                using var ready = await http.GetAsync("/api/ready");
-                last = JsonDocument.Parse(await http.GetStringAsync("/api/resources")).RootElement.Clone();
-                if (ready.StatusCode == HttpStatusCode.OK)
-                {
-                    return last;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // the dashboard is not listening yet
-            }
-
-            await Task.Delay(250);
+            throw new TimeoutException($"no 'fleet ready' line in {timeout} (exited: {_process.HasExited}):\n{Output}");
         }
 
-        throw new TimeoutException($"not ready in {timeout}; last resources: {last}\n{Output}");
+        var lines = Output.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var readyAt = lines.FindIndex(l => l.StartsWith("fleet ready in ", StringComparison.Ordinal));
+        return lines.Take(readyAt).Where(l => l.Length > 14 && l[13] == ' ' && !l.StartsWith(' ')).ToList();
     }
 
     public void Signal(int signal) => Assert.Equal(0, kill(_process.Id, signal));
+
+    /// <summary>What Ctrl+C in a terminal does: SIGINT to every process of the foreground group.</summary>
+    public void InterruptGroup() => Assert.Equal(0, kill(-_process.Id, 2));
 
     public async Task<int> WaitExitAsync(TimeSpan timeout)
     {
@@ -111,27 +114,42 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    public static int FreePort()
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output) { _output.AppendLine(line); }
+        if (line.StartsWith("fleet ready in ", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+
+    private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private void Append(string? line)
-    {
-        if (line is not null)
-        {
-            lock (_output) { _output.AppendLine(line); }
-        }
-    }
+    // artifacts/bin/<test project>/<configuration>/: the AppHost was built beside the tests.
+    private static string Configuration() =>
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/')).Name.StartsWith("release", StringComparison.OrdinalIgnoreCase) ? "Release" : "Debug";
 
-    private static string AppHostAssembly()
+    private static string RepositoryRoot()
     {
-        var testDir = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-        var configuration = testDir.Name;
-        var artifactsBin = testDir.Parent!.Parent!.FullName;
-        return Path.Combine(artifactsBin, "Encimap.AppHost", configuration, "Encimap.AppHost.dll");
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Encimap.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Encimap.sln not found above the tests");
     }
 
     [LibraryImport("libc", SetLastError = true)]

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Encimap.Certificates.Tests.Infrastructure;
 using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
+using Grpc.Core;
 
 namespace Encimap.Certificates.Tests;
 
@@ -21,7 +21,7 @@ public sealed class ExportTests(ServiceFixture fixture) : IClassFixture<ServiceF
     }
 
     private Task<ExportPkcs12Reply> ExportAsync(Guid vaultboxId, Pkcs12Profile profile, string password = Password) =>
-        fixture.Server.Client.ExportPkcs12Async(new ExportRequest { VaultboxId = vaultboxId.ToString(), Password = password, Profile = profile });
+        fixture.Server.Client.ExportPkcs12Async(new ExportRequest { VaultboxId = vaultboxId.ToString(), Password = password, Profile = profile }).ResponseAsync;
 
     [Fact]
     public async Task Compatible_profile_is_3DES_with_SHA1_MAC_and_reads_without_legacy()
@@ -177,10 +177,10 @@ public sealed class ExportTests(ServiceFixture fixture) : IClassFixture<ServiceF
     public async Task Short_password_is_an_invalid_argument()
     {
         var (id, _, _) = await CreateWithCertificateAsync();
-        var e = await Assert.ThrowsAsync<GrpcStatusException>(() => ExportAsync(id, Pkcs12Profile.Compatible, "1234567"));
+        var e = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(id, Pkcs12Profile.Compatible, "1234567"));
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        e = await Assert.ThrowsAsync<GrpcStatusException>(() => fixture.Server.Client.ExportBundleAsync(
-            new ExportRequest { VaultboxId = id.ToString(), Password = "" }));
+        e = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Client.ExportBundleAsync(
+            new ExportRequest { VaultboxId = id.ToString(), Password = "" }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
     }
 
@@ -188,21 +188,21 @@ public sealed class ExportTests(ServiceFixture fixture) : IClassFixture<ServiceF
     public async Task Unknown_vaultbox_or_one_without_certificate_is_not_found()
     {
         var unknown = Guid.NewGuid();
-        var e = await Assert.ThrowsAsync<GrpcStatusException>(() => ExportAsync(unknown, Pkcs12Profile.Compatible));
+        var e = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(unknown, Pkcs12Profile.Compatible));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        e = await Assert.ThrowsAsync<GrpcStatusException>(() => fixture.Server.Client.ExportBundleAsync(
-            new ExportRequest { VaultboxId = unknown.ToString(), Password = Password }));
+        e = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Client.ExportBundleAsync(
+            new ExportRequest { VaultboxId = unknown.ToString(), Password = Password }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
-        e = await Assert.ThrowsAsync<GrpcStatusException>(() => fixture.Server.Client.GetRecipientCertificatesAsync(
-            new GetRecipientCertificatesRequest { VaultboxId = unknown.ToString() }));
+        e = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Client.GetRecipientCertificatesAsync(
+            new GetRecipientCertificatesRequest { VaultboxId = unknown.ToString() }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
 
         var (empty, _) = await TestData.CreateVaultboxAsync(fixture.Databases);
-        e = await Assert.ThrowsAsync<GrpcStatusException>(() => ExportAsync(empty, Pkcs12Profile.Modern));
+        e = await Assert.ThrowsAsync<RpcException>(() => ExportAsync(empty, Pkcs12Profile.Modern));
         Assert.Equal(StatusCode.NotFound, e.StatusCode);
 
-        e = await Assert.ThrowsAsync<GrpcStatusException>(() => fixture.Server.Client.ExportPkcs12Async(
-            new ExportRequest { VaultboxId = "not-a-uuid", Password = Password }));
+        e = await Assert.ThrowsAsync<RpcException>(() => fixture.Server.Client.ExportPkcs12Async(
+            new ExportRequest { VaultboxId = "not-a-uuid", Password = Password }).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
     }
 

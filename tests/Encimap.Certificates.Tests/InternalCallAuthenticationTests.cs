@@ -1,6 +1,6 @@
 using Encimap.Certificates.Tests.Infrastructure;
 using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
+using Grpc.Core;
 
 namespace Encimap.Certificates.Tests;
 
@@ -17,14 +17,14 @@ public sealed class InternalCallAuthenticationTests(ServiceFixture fixture) : IC
         var anonymous = fixture.Server.AnonymousClient;
         var calls = new Func<Task>[]
         {
-            () => anonymous.IssueCertificateAsync(new IssueCertificateRequest { Email = address }),
-            () => anonymous.GetRecipientCertificatesAsync(new GetRecipientCertificatesRequest { VaultboxId = id.ToString() }),
-            () => anonymous.ExportPkcs12Async(new ExportRequest { VaultboxId = id.ToString(), Password = "long enough password" }),
-            () => anonymous.ExportBundleAsync(new ExportRequest { VaultboxId = id.ToString(), Password = "long enough password" }),
+            () => anonymous.IssueCertificateAsync(new IssueCertificateRequest { Email = address }).ResponseAsync,
+            () => anonymous.GetRecipientCertificatesAsync(new GetRecipientCertificatesRequest { VaultboxId = id.ToString() }).ResponseAsync,
+            () => anonymous.ExportPkcs12Async(new ExportRequest { VaultboxId = id.ToString(), Password = "long enough password" }).ResponseAsync,
+            () => anonymous.ExportBundleAsync(new ExportRequest { VaultboxId = id.ToString(), Password = "long enough password" }).ResponseAsync,
         };
         foreach (var call in calls)
         {
-            var e = await Assert.ThrowsAsync<GrpcStatusException>(call);
+            var e = await Assert.ThrowsAsync<RpcException>(call);
             Assert.Equal(StatusCode.Unauthenticated, e.StatusCode);
         }
 

@@ -11,7 +11,7 @@ namespace Encimap.Gateway.Tests;
 /// token, never the user's.
 /// </summary>
 [Collection(GatewayFleetCollection.Name)]
-public sealed class AuthenticationTests(GatewayFleet fleet)
+public sealed class AuthenticationTests(GatewayFixture fleet)
 {
     private const string P = GatewayCalls.Prefix;
 
@@ -72,8 +72,8 @@ public sealed class AuthenticationTests(GatewayFleet fleet)
     [Fact]
     public async Task The_forwarded_request_carries_a_fresh_s2s_token_and_no_client_credentials_or_spoofed_hops()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var gateway = await fleet.StartGatewayAsync(upstream.Address);
+        await using var upstream = await RecordingUpstream.StartAsync(fleet.UpstreamAddress);
+        const string gateway = GatewayFixture.UpstreamGateway;
         var userId = Guid.NewGuid();
         using var http = fleet.GatewayClientFor(userId, gateway);
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{P}/vaultboxes/abc/smtp-credentials/regenerate?x=1&y=%2F&z=a+b")
@@ -100,7 +100,7 @@ public sealed class AuthenticationTests(GatewayFleet fleet)
         Assert.False(seen.Headers.ContainsKey("Forwarded"));
         Assert.False(seen.Headers.ContainsKey("X-Real-IP"));
         Assert.Equal("127.0.0.1", seen.Headers["X-Forwarded-For"]);
-        Assert.Equal(gateway.Http.Authority, seen.Headers["X-Forwarded-Host"]);
+        Assert.Equal(fleet.Http(gateway).Authority, seen.Headers["X-Forwarded-Host"]);
 
         var authorization = AuthenticationHeaderValue.Parse(seen.Headers["Authorization"]);
         Assert.Equal("Bearer", authorization.Scheme);
@@ -115,9 +115,8 @@ public sealed class AuthenticationTests(GatewayFleet fleet)
     [Fact]
     public async Task Large_responses_are_streamed_not_buffered()
     {
-        await using var upstream = await RecordingUpstream.StartAsync();
-        var gateway = await fleet.StartGatewayAsync(upstream.Address);
-        using var http = fleet.GatewayClientFor(Guid.NewGuid(), gateway);
+        await using var upstream = await RecordingUpstream.StartAsync(fleet.UpstreamAddress);
+        using var http = fleet.GatewayClientFor(Guid.NewGuid(), GatewayFixture.UpstreamGateway);
 
         // The upstream sends its first megabyte and then waits until the client has received
         // bytes: a proxy that buffered the whole response would never deliver any.
@@ -147,13 +146,13 @@ public sealed class AuthenticationTests(GatewayFleet fleet)
         using var response = await http.GetAsync($"{P}/vaultboxes?witness={witness}");
         await response.DataAsync();
         Assert.True(await fleet.ApiLoggedAsync(witness, TimeSpan.FromSeconds(10)), "the API's request log is not visible");
-        Assert.DoesNotContain(marker, fleet.Api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(marker, fleet.ApiLog, StringComparison.Ordinal);
     }
 
     private string? BadToken(string kind, Guid userId) => kind switch
     {
         "missing" => null,
-        "forged" => new JwtTokenIssuer(With(fleet.User, key: GatewayFleet.NewKey())).Mint(userId.ToString()),
+        "forged" => new JwtTokenIssuer(With(fleet.User, key: GatewayFixture.NewKey())).Mint(userId.ToString()),
         "expired" => new JwtTokenIssuer(fleet.User, new ShiftedClock(TimeSpan.FromHours(-1))).Mint(userId.ToString(), TimeSpan.FromMinutes(10)),
         "wrong-audience" => new JwtTokenIssuer(With(fleet.User, audience: "encimap-api")).Mint(userId.ToString()),
         "wrong-issuer" => new JwtTokenIssuer(With(fleet.User, issuer: "someone-else")).Mint(userId.ToString()),

@@ -12,7 +12,7 @@ namespace Encimap.Gateway.Tests;
 /// with their query strings, and responses come back unchanged.
 /// </summary>
 [Collection(GatewayFleetCollection.Name)]
-public sealed class ProxyTests(GatewayFleet fleet) : IDisposable
+public sealed class ProxyTests(GatewayFixture fleet) : IDisposable
 {
     private const string P = GatewayCalls.Prefix;
     private const string Password = "correct horse battery";
@@ -49,7 +49,7 @@ public sealed class ProxyTests(GatewayFleet fleet) : IDisposable
         using var gone = await http.GetAsync(path);
         Assert.Equal("not_found", await gone.ErrorCodeAsync(HttpStatusCode.NotFound));
 
-        Assert.True(await fleet.ApiLoggedAsync($"DELETE {fleet.Api.Http.AbsoluteUri.TrimEnd('/')}/s2s/v1/vaultboxes/{id}/smtp-credentials", TimeSpan.FromSeconds(5)));
+        Assert.True(await fleet.ApiLoggedAsync($"DELETE {fleet.Http("api").AbsoluteUri.TrimEnd('/')}/s2s/v1/vaultboxes/{id}/smtp-credentials", TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class ProxyTests(GatewayFleet fleet) : IDisposable
         await response.DataAsync();
         Assert.True(
             await fleet.ApiLoggedAsync($"/s2s/v1/vaultboxes?marker={marker}&q=a%20b&x=%2F", TimeSpan.FromSeconds(5)),
-            fleet.Api.Output);
+            fleet.ApiLog);
     }
 
     [Fact]

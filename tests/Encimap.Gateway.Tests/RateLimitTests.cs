@@ -2,21 +2,16 @@ using System.Net;
 
 namespace Encimap.Gateway.Tests;
 
-/// <summary>Per-user and per-IP limits, each on a gateway of its own configured with a tiny limit.</summary>
+/// <summary>Per-user and per-IP limits, each on a gateway of the fleet configured with a tiny limit.</summary>
 [Collection(GatewayFleetCollection.Name)]
-public sealed class RateLimitTests(GatewayFleet fleet)
+public sealed class RateLimitTests(GatewayFixture fleet)
 {
     private const string P = GatewayCalls.Prefix;
 
     [Fact]
     public async Task A_user_over_the_limit_gets_429_with_retry_after_while_other_users_go_on()
     {
-        var gateway = await fleet.StartGatewayAsync(fleet.Api.Http, new Dictionary<string, string>
-        {
-            ["Gateway__RateLimits__PermitsPerUser"] = "3",
-            ["Gateway__RateLimits__PermitsPerIp"] = "1000",
-            ["Gateway__RateLimits__Window"] = "00:01:00",
-        });
+        const string gateway = GatewayFixture.UserLimitedGateway;
         var busy = await Tenant.CreateAsync(fleet);
         var other = await Tenant.CreateAsync(fleet);
         using var busyHttp = fleet.GatewayClientFor(busy.UserId, gateway);
@@ -37,17 +32,13 @@ public sealed class RateLimitTests(GatewayFleet fleet)
         Assert.NotNull(retryAfter);
         Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
         await otherUser.DataAsync();
-        Assert.DoesNotContain(marker, fleet.Api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(marker, fleet.ApiLog, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task An_address_over_the_limit_gets_429_even_without_a_token_and_probes_stay_open()
     {
-        var gateway = await fleet.StartGatewayAsync(fleet.Api.Http, new Dictionary<string, string>
-        {
-            ["Gateway__RateLimits__PermitsPerIp"] = "2",
-            ["Gateway__RateLimits__Window"] = "00:05:00",
-        });
+        const string gateway = GatewayFixture.AddressLimitedGateway;
         using var anonymous = fleet.GatewayClient(null, gateway);
 
         using var first = await anonymous.GetAsync($"{P}/vaultboxes");

@@ -40,9 +40,9 @@ public sealed class RecordingUpstream : IAsyncDisposable
         get { lock (_requests) { return [.. _requests]; } }
     }
 
-    public static async Task<RecordingUpstream> StartAsync()
+    /// <summary>Starts listening at <paramref name="address"/>, where a gateway of the fleet forwards to.</summary>
+    public static async Task<RecordingUpstream> StartAsync(Uri address)
     {
-        var address = new Uri($"http://127.0.0.1:{Encimap.Testing.ServiceProcess.FreePort()}");
         // An empty content root: the test's output directory holds a service's appsettings.json,
         // whose Kestrel endpoints this server must not bind.
         var contentRoot = Directory.CreateTempSubdirectory("encimap-upstream-").FullName;

@@ -6,7 +6,7 @@ namespace Encimap.Gateway.Tests;
 
 /// <summary><c>encimapctl user-token</c> prints a user token that the gateway accepts (and the API, rightly, does not).</summary>
 [Collection(GatewayFleetCollection.Name)]
-public sealed class UserTokenCommandTests(GatewayFleet fleet)
+public sealed class UserTokenCommandTests(GatewayFixture fleet)
 {
     [Fact]
     public async Task The_token_from_the_environments_key_is_accepted_by_the_gateway_and_not_by_the_api()

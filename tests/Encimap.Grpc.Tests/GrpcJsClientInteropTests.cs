@@ -1,30 +1,33 @@
+using System.Globalization;
 using System.Text.Json;
 using Encimap.Grpc.Tests.Infrastructure;
 
 namespace Encimap.Grpc.Tests;
 
 /// <summary>
-/// @grpc/grpc-js (an implementation no one here wrote) as the client of our server: proves our
-/// framing, trailers, trailers-only errors, status encoding and deadlines on the wire.
+/// @grpc/grpc-js (an implementation no one here wrote) as the client of a host configured as the
+/// Encimap services are: cleartext HTTP/2, trailers and trailers-only errors, status messages,
+/// deadlines, internal-call authentication, and the message size limit above Kestrel's default.
 /// </summary>
-public sealed class GrpcJsClientInteropTests : IClassFixture<EchoServerFixture>
+public sealed class GrpcJsClientInteropTests(ServiceGrpcHostFixture fixture) : IClassFixture<ServiceGrpcHostFixture>
 {
-    private readonly EchoServerFixture _fixture;
-
-    public GrpcJsClientInteropTests(EchoServerFixture fixture) => _fixture = fixture;
-
     [Fact]
-    public async Task Grpc_js_client_calls_our_server()
+    public async Task Grpc_js_client_calls_a_host_configured_as_the_services()
     {
-        var result = await NodeInterop.RunClientAsync(_fixture.Server.Address);
+        var result = await NodeInterop.RunClientAsync(fixture.Host.Address, new Dictionary<string, string>
+        {
+            ["INTERNAL_TOKEN"] = fixture.Host.MintToken(),
+            ["MESSAGE_LIMIT"] = ServiceGrpcHostFixture.MessageLimit.ToString(CultureInfo.InvariantCulture),
+        });
 
         AssertSay(result.GetProperty("say"));
         AssertFail(result.GetProperty("fail"));
         AssertDeadline(result.GetProperty("deadline"));
         AssertCount(result.GetProperty("count"));
         AssertCountThenFail(result.GetProperty("countThenFail"));
-        var unknown = result.GetProperty("unknown");
-        Assert.Equal(12, unknown.GetProperty("code").GetInt32());
+        Assert.Equal(12, result.GetProperty("unknown").GetProperty("code").GetInt32());
+        Assert.Equal(16, result.GetProperty("anonymous").GetProperty("code").GetInt32());
+        AssertLimit(result.GetProperty("atLimit"), result.GetProperty("overLimit"));
     }
 
     private static void AssertSay(JsonElement say)
@@ -61,5 +64,14 @@ public sealed class GrpcJsClientInteropTests : IClassFixture<EchoServerFixture>
         Assert.Equal(9, count.GetProperty("code").GetInt32());
         Assert.Equal("stopped after three", count.GetProperty("details").GetString());
         Assert.Equal(3, count.GetProperty("messages").GetArrayLength());
+    }
+
+    /// <summary>A request message of exactly the limit arrives whole; one byte more is RESOURCE_EXHAUSTED.</summary>
+    private static void AssertLimit(JsonElement atLimit, JsonElement overLimit)
+    {
+        Assert.Equal(0, atLimit.GetProperty("code").GetInt32());
+        Assert.Equal(atLimit.GetProperty("sent").GetInt64(), atLimit.GetProperty("payloadLength").GetInt64());
+        Assert.True(atLimit.GetProperty("sent").GetInt64() > 30_000_000, "the message is not above Kestrel's default limit");
+        Assert.Equal(8, overLimit.GetProperty("code").GetInt32());
     }
 }

@@ -4,7 +4,7 @@ namespace Encimap.Imap.Tests;
 
 /// <summary>curl's IMAP client: STARTTLS on the cleartext port and implicit TLS.</summary>
 [Collection(ImapFleetCollection.Name)]
-public sealed class CurlTests(ImapFleet fleet)
+public sealed class CurlTests(ImapFixture fleet)
 {
     [Fact]
     public async Task Curl_lists_searches_and_fetches_over_starttls_and_tls()

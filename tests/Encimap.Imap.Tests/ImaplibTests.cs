@@ -5,7 +5,7 @@ namespace Encimap.Imap.Tests;
 
 /// <summary>Python's imaplib, a client no one here wrote, through a whole session over TLS.</summary>
 [Collection(ImapFleetCollection.Name)]
-public sealed class ImaplibTests(ImapFleet fleet)
+public sealed class ImaplibTests(ImapFixture fleet)
 {
     private static string Message(string subject, string from, string id, string body) =>
         $"From: {from}\r\nTo: owner@example.com\r\nSubject: {subject}\r\nDate: Mon, 4 Mar 2024 10:00:00 +0000\r\nMessage-ID: <{id}@example.com>\r\n" +

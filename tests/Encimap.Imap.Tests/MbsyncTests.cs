@@ -4,7 +4,7 @@ namespace Encimap.Imap.Tests;
 
 /// <summary>mbsync (isync) syncing a vaultbox to a local Maildir and back.</summary>
 [Collection(ImapFleetCollection.Name)]
-public sealed class MbsyncTests(ImapFleet fleet)
+public sealed class MbsyncTests(ImapFixture fleet)
 {
     [Fact]
     public async Task Mbsync_syncs_both_ways()
@@ -101,7 +101,7 @@ public sealed class MbsyncTests(ImapFleet fleet)
             User {account.Username}
             Pass {account.Password}
             SSLType IMAPS
-            CertificateFile {Path.Combine(fleet.WorkDirectory, "tls.crt.pem")}
+            CertificateFile {fleet.ServerCertificatePem}
 
             IMAPStore remote
             Account encimap

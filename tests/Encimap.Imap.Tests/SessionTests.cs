@@ -4,7 +4,7 @@ namespace Encimap.Imap.Tests;
 
 /// <summary>Sessions against the real service: instances sharing a vaultbox, isolation, limits.</summary>
 [Collection(ImapFleetCollection.Name)]
-public sealed class SessionTests(ImapFleet fleet)
+public sealed class SessionTests(ImapFixture fleet)
 {
     private static string Message(string subject) =>
         $"From: a@example.com\r\nTo: b@example.com\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nbody\r\n";
@@ -15,7 +15,7 @@ public sealed class SessionTests(ImapFleet fleet)
         var account = await fleet.CreateAccountAsync("two");
         await fleet.DeliverAsync(account, Message("one"));
         await fleet.DeliverAsync(account, Message("two"));
-        var (_, secondPort) = await fleet.StartSecondImapAsync();
+        var secondPort = fleet.SecondImapsPort;
 
         await using var idler = await RawImapClient.LoginAsync(secondPort, account);
         await using var writer = await RawImapClient.LoginAsync(fleet.ImapsPort, account);

@@ -1,11 +1,12 @@
 using Encimap.Contracts.Intake;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 
 namespace Encimap.Intake.Tests;
 
 /// <summary>IMAP APPEND through Deliver: initial flags, INTERNALDATE and no de-duplication.</summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class AppendTests(IntakeFleet fleet)
+public sealed class AppendTests(IntakeFixture fleet)
 {
     [Fact]
     public async Task An_append_stores_flags_and_internal_date_and_is_never_a_duplicate()
@@ -25,8 +26,8 @@ public sealed class AppendTests(IntakeFleet fleet)
             return request;
         }
 
-        var first = Assert.Single((await fleet.Client.DeliverAsync(Append())).Results);
-        var second = Assert.Single((await fleet.Client.DeliverAsync(Append())).Results);
+        var first = Assert.Single((await fleet.Client.DeliverAsync(Append()).ResponseAsync).Results);
+        var second = Assert.Single((await fleet.Client.DeliverAsync(Append()).ResponseAsync).Results);
         Assert.Equal(DeliveryOutcome.Stored, first.Outcome);
         Assert.Equal(DeliveryOutcome.Stored, second.Outcome);
         Assert.Equal(1u, first.Uid);
@@ -39,8 +40,8 @@ public sealed class AppendTests(IntakeFleet fleet)
         Assert.Equal(0L, await fleet.ScalarAsync<long>("SELECT count(*) FROM messages WHERE vaultbox_id = $1 AND dedup_key IS NOT NULL", vaultbox.Id));
 
         // A delivery of the same bytes is de-duplicated as before, unaffected by the appends.
-        var delivered = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results);
-        var again = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results);
+        var delivered = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results);
+        var again = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results);
         Assert.Equal(DeliveryOutcome.Stored, delivered.Outcome);
         Assert.Equal(DeliveryOutcome.Duplicate, again.Outcome);
     }
@@ -51,7 +52,7 @@ public sealed class AppendTests(IntakeFleet fleet)
         var vaultbox = await fleet.CreateVaultboxAsync("badflag");
         var request = StoredMessageAssert.Request(Corpus.Unique("badflag"), vaultbox.Address);
         request.Flags.Add("bad flag");
-        var error = await Assert.ThrowsAsync<Encimap.Grpc.GrpcStatusException>(() => fleet.Client.DeliverAsync(request));
-        Assert.Equal(Encimap.Grpc.StatusCode.InvalidArgument, error.StatusCode);
+        var error = await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(request).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
     }
 }

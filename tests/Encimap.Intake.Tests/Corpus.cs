@@ -20,7 +20,7 @@ public static class Corpus
             foreach (var file in Directory.EnumerateFiles(directory, "*.eml").Order(StringComparer.Ordinal))
             {
                 var raw = File.ReadAllBytes(file);
-                if (raw.Length is > 0 and <= IntakeFleet.MaxMessageBytes)
+                if (raw.Length is > 0 and <= IntakeFixture.MaxMessageBytes)
                 {
                     messages.Add(($"{folder}/{Path.GetFileName(file)}", raw));
                 }

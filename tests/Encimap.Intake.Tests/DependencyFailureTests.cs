@@ -1,36 +1,34 @@
 using System.Net;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
-using Npgsql;
+using Grpc.Core;
 
 namespace Encimap.Intake.Tests;
 
 /// <summary>
-/// The database refusing connections and the certificate service killed: the intake answers
+/// The database refusing connections and the certificate service stopped: the intake answers
 /// UNAVAILABLE / 503 (the pipe script 75), stores nothing, and works again once they are back.
-/// These tests break their own fleet, not the shared one.
+/// Each test gives back what it took away.
 /// </summary>
-public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) : IClassFixture<DependencyFailureTests.Fleet>
+[Collection(IntakeFleetCollection.Name)]
+public sealed class DependencyFailureTests(IntakeFixture fleet)
 {
-    public sealed class Fleet : IntakeFleet;
-
     private string Url => $"http://127.0.0.1:{fleet.IntakeHttpPort}";
 
     [Fact]
     public async Task While_the_database_refuses_connections_nothing_is_acknowledged_and_delivery_resumes_after()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("outage");
-        var warm = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("warm"), vaultbox.Address));
+        var warm = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("warm"), vaultbox.Address)).ResponseAsync;
         Assert.Equal(DeliveryOutcome.Stored, Assert.Single(warm.Results).Outcome);
 
         await SetConnectionsAllowedAsync(false);
         try
         {
             var raw = Corpus.Unique("during-outage");
-            var error = await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)));
+            var error = await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-            var resolve = await Assert.ThrowsAsync<GrpcStatusException>(() =>
-                fleet.Client.ResolveRecipientAsync(new ResolveRecipientRequest { Address = vaultbox.Address }));
+            var resolve = await Assert.ThrowsAsync<RpcException>(() =>
+                fleet.Client.ResolveRecipientAsync(new ResolveRecipientRequest { Address = vaultbox.Address }).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, resolve.StatusCode);
 
             using var http = new HttpClient();
@@ -51,7 +49,7 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         }
 
         Assert.Equal(1, await fleet.MessageCountAsync(vaultbox.Id));
-        var after = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("after-outage"), vaultbox.Address));
+        var after = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("after-outage"), vaultbox.Address)).ResponseAsync;
         Assert.Equal((DeliveryOutcome.Stored, 2u), (Assert.Single(after.Results).Outcome, after.Results[0].Uid));
         using var client = new HttpClient();
         using var created = await client.PostAsync($"{Url}/intake/{vaultbox.Id}", new ByteArrayContent(Corpus.Unique("after-outage-http")));
@@ -62,11 +60,11 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
     public async Task With_the_certificate_service_killed_nothing_is_acknowledged()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("nocerts");
-        await fleet.Certificates.KillAsync();
+        await fleet.StopResourceAsync("certificates");
         try
         {
             var raw = Corpus.Unique("no-certificates");
-            var error = await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)));
+            var error = await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync);
             Assert.Equal(StatusCode.Unavailable, error.StatusCode);
             using var http = new HttpClient();
             using (var response = await http.PostAsync($"{Url}/intake/{vaultbox.Id}", new ByteArrayContent(raw)))
@@ -81,21 +79,20 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         }
         finally
         {
-            await fleet.Certificates.DisposeAsync();
-            await fleet.StartCertificatesAsync();
+            await fleet.StartResourceAsync("certificates");
         }
 
-        // The intake's client may keep its circuit open for a few seconds after the outage.
+        // The intake may take a few seconds to reach the restarted certificate service again.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
             try
             {
-                var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("certs-back"), vaultbox.Address));
+                var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("certs-back"), vaultbox.Address)).ResponseAsync;
                 Assert.Equal(DeliveryOutcome.Stored, Assert.Single(reply.Results).Outcome);
                 break;
             }
-            catch (GrpcStatusException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(500);
             }
@@ -104,25 +101,11 @@ public sealed class DependencyFailureTests(DependencyFailureTests.Fleet fleet) :
         Assert.Equal(1, await fleet.MessageCountAsync(vaultbox.Id));
     }
 
-    // The database "stops" for the intake: no new connections, every existing one terminated.
+    // The database "stops" for the intake: no new connections, and the intake's sessions ended
+    // (the other services of the fleet keep theirs, so that what is tested is the intake's own behaviour).
     private async Task SetConnectionsAllowedAsync(bool allowed)
     {
-        await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(fleet.Databases.Superuser("postgres")) { Pooling = false }.ConnectionString);
-        await connection.OpenAsync();
-        var database = fleet.Databases.EncimapDatabase;
-        await using (var alter = new NpgsqlCommand($"ALTER DATABASE \"{database}\" WITH ALLOW_CONNECTIONS {(allowed ? "true" : "false")}", connection))
-        {
-            await alter.ExecuteNonQueryAsync();
-        }
-
-        if (!allowed)
-        {
-            // The intake's sessions only: the other services of the fleet keep theirs, so that
-            // what is tested is the intake's own behaviour.
-            await using var terminate = new NpgsqlCommand(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = $1 AND application_name = 'encimap-intake'", connection);
-            terminate.Parameters.AddWithValue(database);
-            Assert.True((long)(await terminate.ExecuteScalarAsync())! > 0, "no intake session was open");
-        }
+        var ended = await fleet.SetEncimapConnectionsAllowedAsync(allowed, applicationName: "encimap-intake");
+        Assert.True(allowed || ended > 0, "no intake session was open");
     }
 }

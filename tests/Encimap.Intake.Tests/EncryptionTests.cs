@@ -16,7 +16,7 @@ namespace Encimap.Intake.Tests;
 /// original, byte for byte; the outer header is what clients list.
 /// </summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
+public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
 {
     private readonly string _work = Directory.CreateTempSubdirectory("encimap-intake-keys-").FullName;
 
@@ -29,7 +29,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var checkedCount = 0;
         foreach (var (name, raw) in Corpus.Messages())
         {
-            var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address));
+            var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync;
             var result = Assert.Single(reply.Results);
             Assert.True(DeliveryOutcome.Stored == result.Outcome, $"{name}: {result.Outcome}");
             Assert.Equal(vaultbox.Id.ToString(), result.VaultboxId);
@@ -59,7 +59,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var vaultbox = await fleet.CreateVaultboxAsync("hidden", hideSubject: true);
         var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
         var raw = Corpus.Named("intake/plain-crlf.eml");
-        var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address));
+        var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync;
         var uid = Assert.Single(reply.Results).Uid;
         var stored = await fleet.ContentAsync(vaultbox.Id, uid);
         Assert.Contains("\r\nSubject: ...\r\n", Encoding.ASCII.GetString(stored));
@@ -103,7 +103,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     {
         var vaultbox = await fleet.CreateVaultboxAsync("columns");
         var raw = Corpus.Named("intake/plain-crlf.eml");
-        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results).Uid;
         await using var connection = fleet.OpenOwner();
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
@@ -146,7 +146,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var vaultbox = await fleet.CreateVaultboxAsync("oaep", keyTransport: "rsa-oaep");
         var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
         var raw = Corpus.Named("intake/multipart-attachment-8bit-header.eml");
-        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results).Uid;
         var stored = await fleet.ContentAsync(vaultbox.Id, uid);
         var structure = await keys.PrintAsync(stored);
         Assert.Contains("rsaesOaep", structure);
@@ -159,13 +159,13 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     {
         var vaultbox = await fleet.CreateVaultboxAsync("envelope", keyTransport: "rsa-oaep");
         await fleet.AddCertificateAsync(vaultbox);
-        var owner = X509CertificateLoader.LoadPkcs12Collection(await fleet.DownloadP12Async(vaultbox.Id), IntakeFleet.P12Password);
+        var owner = X509CertificateLoader.LoadPkcs12Collection(await fleet.DownloadP12Async(vaultbox.Id), IntakeFixture.P12Password);
         Assert.Equal(2, owner.Count);
         var seen = new List<(byte[] Iv, byte[] Key)>();
         foreach (var tag in new[] { "envelope-1", "envelope-2" })
         {
             var raw = Corpus.Unique(tag, 5_000);
-            var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+            var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results).Uid;
             var body = SmimeBody(await fleet.ContentAsync(vaultbox.Id, uid));
             var cms = new EnvelopedCms();
             cms.Decode(body);
@@ -207,7 +207,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
         Assert.Equal(2, keys.KeyFiles.Count);
         var raw = Corpus.Named("intake/lf-only-encoded-words.eml");
-        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results).Uid;
         var stored = await fleet.ContentAsync(vaultbox.Id, uid);
         var structure = await keys.PrintAsync(stored);
         Assert.Equal(2, structure.Split("d.ktri:").Length - 1);
@@ -224,11 +224,11 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
     {
         var vaultbox = await fleet.CreateVaultboxAsync("newcert");
         // This delivery leaves the vaultbox's one certificate in the intake's cache.
-        var before = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("before-new-certificate"), vaultbox.Address))).Results).Uid;
+        var before = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("before-new-certificate"), vaultbox.Address)).ResponseAsync).Results).Uid;
         await fleet.AddCertificateAsync(vaultbox);
-        await Task.Delay(IntakeFleet.CertificateCacheTtl + TimeSpan.FromSeconds(1));
+        await Task.Delay(IntakeFixture.CertificateCacheTtl + TimeSpan.FromSeconds(1));
         var raw = Corpus.Unique("after-new-certificate");
-        var after = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
+        var after = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).Results).Uid;
 
         var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
         Assert.Equal(2, keys.KeyFiles.Count);
@@ -253,14 +253,14 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var encrypted = smime.Output;
         Assert.Contains("application/pkcs7-mime", Encoding.ASCII.GetString(encrypted));
 
-        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(encrypted, vaultbox.Address))).Results).Uid;
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(encrypted, vaultbox.Address)).ResponseAsync).Results).Uid;
         Assert.Equal(encrypted, await fleet.ContentAsync(vaultbox.Id, uid));
 
         var fake = Encoding.ASCII.GetBytes(
             "From: mallory@sender.example\r\nSubject: not really encrypted\r\nMIME-Version: 1.0\r\n" +
             "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\r\n" +
             "Content-Transfer-Encoding: base64\r\n\r\nVGhpcyBpcyBwbGFpbiB0ZXh0Lg==\r\n");
-        var fakeUid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(fake, vaultbox.Address))).Results).Uid;
+        var fakeUid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(fake, vaultbox.Address)).ResponseAsync).Results).Uid;
         var stored = await fleet.ContentAsync(vaultbox.Id, fakeUid);
         Assert.NotEqual(fake, stored);
         Assert.Contains("X-Encimap-Encrypted: at-rest", Encoding.ASCII.GetString(stored));
@@ -273,7 +273,7 @@ public sealed class EncryptionTests(IntakeFleet fleet) : IDisposable
         var vaultbox = await fleet.CreateVaultboxAsync("limit");
         var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
         var head = Corpus.Unique("limit", 0);
-        var raw = new byte[IntakeFleet.MaxMessageBytes];
+        var raw = new byte[IntakeFixture.MaxMessageBytes];
         head.CopyTo(raw, 0);
         for (var i = head.Length; i < raw.Length; i++)
         {

@@ -1,5 +1,5 @@
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
+using Grpc.Core;
 
 namespace Encimap.Intake.Tests;
 
@@ -9,7 +9,7 @@ namespace Encimap.Intake.Tests;
 /// of its transaction.
 /// </summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class GroupCommitTests(IntakeFleet fleet)
+public sealed class GroupCommitTests(IntakeFixture fleet)
 {
     [Fact]
     public async Task Concurrent_deliveries_share_commits_and_keep_uids_gap_free()
@@ -17,7 +17,7 @@ public sealed class GroupCommitTests(IntakeFleet fleet)
         const int count = 50;
         var vaultbox = await fleet.CreateVaultboxAsync("group");
         var replies = await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
-            fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique($"group{i}", 3000), vaultbox.Address))));
+            fleet.Client.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique($"group{i}", 3000), vaultbox.Address)).ResponseAsync));
 
         var uids = replies.Select(r => Assert.Single(r.Results).Uid).Order().ToArray();
         Assert.Equal(Enumerable.Range(1, count).Select(i => (uint)i), uids);
@@ -53,16 +53,16 @@ public sealed class GroupCommitTests(IntakeFleet fleet)
         // Good deliveries, appends (never de-duplicated: stored twice if a rolled-back batch had
         // kept any of them), deliveries to a folder that does not exist, and identical twins
         // (which collide on the de-duplication index when they meet in one transaction), all at once.
-        var good = Enumerable.Range(0, 20).Select(i => fleet.Client.DeliverAsync(ToFolder("INBOX", i)))
-            .Concat(Enumerable.Range(0, 10).Select(i => fleet.Client.DeliverAsync(Append(i)))).ToArray();
-        var missing = Enumerable.Range(0, 3).Select(i => fleet.Client.DeliverAsync(ToFolder("No such folder", 100 + i))).ToArray();
-        var twins = Enumerable.Range(0, 4).Select(_ => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).ToArray();
+        var good = Enumerable.Range(0, 20).Select(i => fleet.Client.DeliverAsync(ToFolder("INBOX", i)).ResponseAsync)
+            .Concat(Enumerable.Range(0, 10).Select(i => fleet.Client.DeliverAsync(Append(i)).ResponseAsync)).ToArray();
+        var missing = Enumerable.Range(0, 3).Select(i => fleet.Client.DeliverAsync(ToFolder("No such folder", 100 + i)).ResponseAsync).ToArray();
+        var twins = Enumerable.Range(0, 4).Select(_ => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync).ToArray();
 
         var goodReplies = await Task.WhenAll(good);
         Assert.All(goodReplies, r => Assert.Equal(DeliveryOutcome.Stored, Assert.Single(r.Results).Outcome));
         foreach (var failed in missing)
         {
-            var error = await Assert.ThrowsAsync<GrpcStatusException>(() => failed);
+            var error = await Assert.ThrowsAsync<RpcException>(() => failed);
             Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
         }
 

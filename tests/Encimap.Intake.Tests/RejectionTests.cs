@@ -3,14 +3,14 @@ using System.Net.Http.Headers;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Google.Protobuf;
+using Grpc.Core;
 
 namespace Encimap.Intake.Tests;
 
 /// <summary>Bad requests and callers who may not deliver: a clear answer, and nothing stored.</summary>
 [Collection(IntakeFleetCollection.Name)]
-public sealed class RejectionTests(IntakeFleet fleet)
+public sealed class RejectionTests(IntakeFixture fleet)
 {
     private string Url => $"http://127.0.0.1:{fleet.IntakeHttpPort}";
 
@@ -26,7 +26,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
         Assert.Contains("unknown_vaultbox", await response.Content.ReadAsStringAsync());
         Assert.Equal(67, (await Tools.PipeAsync(raw, Url, missing.ToString())).ExitCode);
 
-        var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, $"nobody@{fleet.Domain}"));
+        var reply = await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, $"nobody@{fleet.Domain}")).ResponseAsync;
         Assert.Equal(DeliveryOutcome.UnknownRecipient, Assert.Single(reply.Results).Outcome);
         Assert.Equal(0u, reply.Results[0].Uid);
         Assert.Equal(before, await fleet.TotalMessageCountAsync());
@@ -37,7 +37,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
     public async Task A_message_over_the_limit_is_413_exit_65_and_resource_exhausted()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("big");
-        var raw = new byte[IntakeFleet.MaxMessageBytes + 1];
+        var raw = new byte[IntakeFixture.MaxMessageBytes + 1];
         Corpus.Unique("big", 0).CopyTo(raw, 0);
         raw.AsSpan(400).Fill((byte)'a');
 
@@ -57,7 +57,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
         }
 
         Assert.Equal(65, (await Tools.PipeAsync(raw, Url, vaultbox.Id.ToString())).ExitCode);
-        var error = await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)));
+        var error = await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address)).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
 
         Assert.Equal(0, await fleet.MessageCountAsync(vaultbox.Id));
@@ -96,12 +96,12 @@ public sealed class RejectionTests(IntakeFleet fleet)
         Assert.Equal(65, (await Tools.PipeAsync([], Url, vaultbox.Id.ToString())).ExitCode);
 
         var empty = StoredMessageAssert.Request([], vaultbox.Address);
-        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(empty))).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(empty).ResponseAsync)).StatusCode);
         var nobody = StoredMessageAssert.Request(raw);
-        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(nobody))).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(nobody).ResponseAsync)).StatusCode);
         var injected = StoredMessageAssert.Request(raw, vaultbox.Address);
         injected.EnvelopeSender = "a@b.example\r\nBcc: x@y.example";
-        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<GrpcStatusException>(() => fleet.Client.DeliverAsync(injected))).StatusCode);
+        Assert.Equal(StatusCode.InvalidArgument, (await Assert.ThrowsAsync<RpcException>(() => fleet.Client.DeliverAsync(injected).ResponseAsync)).StatusCode);
 
         Assert.Equal(0, await fleet.MessageCountAsync(vaultbox.Id));
     }
@@ -114,7 +114,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
         request.ClientHelo = "evil.example\r\nX-Injected: yes";
         request.ClientAddress = "not an address";
         request.ReceivedProtocol = "ESMTP\r\nX: y";
-        var uid = Assert.Single((await fleet.Client.DeliverAsync(request)).Results).Uid;
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(request).ResponseAsync).Results).Uid;
         var stored = System.Text.Encoding.ASCII.GetString(await fleet.ContentAsync(vaultbox.Id, uid));
         Assert.StartsWith("Received: from evil.exampleX-Injected:yes\r\n\tby intake.test.example with ESMTP id ", stored);
         Assert.DoesNotContain("\nX-Injected", stored);
@@ -124,11 +124,11 @@ public sealed class RejectionTests(IntakeFleet fleet)
     public async Task Grpc_calls_without_an_internal_token_are_unauthenticated()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("anon");
-        var deliver = await Assert.ThrowsAsync<GrpcStatusException>(() =>
-            fleet.AnonymousClient.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("anon"), vaultbox.Address)));
+        var deliver = await Assert.ThrowsAsync<RpcException>(() =>
+            fleet.AnonymousClient.DeliverAsync(StoredMessageAssert.Request(Corpus.Unique("anon"), vaultbox.Address)).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, deliver.StatusCode);
-        var resolve = await Assert.ThrowsAsync<GrpcStatusException>(() =>
-            fleet.AnonymousClient.ResolveRecipientAsync(new ResolveRecipientRequest { Address = vaultbox.Address }));
+        var resolve = await Assert.ThrowsAsync<RpcException>(() =>
+            fleet.AnonymousClient.ResolveRecipientAsync(new ResolveRecipientRequest { Address = vaultbox.Address }).ResponseAsync);
         Assert.Equal(StatusCode.Unauthenticated, resolve.StatusCode);
         Assert.Equal(0, await fleet.MessageCountAsync(vaultbox.Id));
     }
@@ -158,10 +158,8 @@ public sealed class RejectionTests(IntakeFleet fleet)
     public async Task With_a_token_the_http_intake_needs_it_from_everyone()
     {
         var vaultbox = await fleet.CreateVaultboxAsync("token");
-        const string token = "s3cret-intake-token-for-tests";
-        var port = Testing.ServiceProcess.FreePort();
-        await using var guarded = await fleet.StartIntakeAsync(port, new Uri($"http://127.0.0.1:{Testing.ServiceProcess.FreePort()}"), token, "127.0.0.1");
-        var url = $"http://127.0.0.1:{port}";
+        const string token = IntakeFixture.HttpToken;
+        var url = $"http://127.0.0.1:{fleet.Http(IntakeFixture.GuardedIntake).Port}";
         using var http = new HttpClient();
 
         using (var response = await http.PostAsync($"{url}/intake/{vaultbox.Id}", new ByteArrayContent(Corpus.Unique("none"))))
@@ -187,7 +185,7 @@ public sealed class RejectionTests(IntakeFleet fleet)
     [Fact]
     public async Task The_pipe_script_tempfails_when_the_intake_is_unreachable()
     {
-        var closed = Testing.ServiceProcess.FreePort();
+        var closed = Testing.LoopbackPort.Free();
         var result = await Tools.PipeAsync(Corpus.Unique("unreachable"), $"http://127.0.0.1:{closed}", Guid.NewGuid().ToString());
         Assert.Equal(75, result.ExitCode);
         Assert.Contains("unreachable", result.Error);

@@ -23,14 +23,14 @@ public sealed partial class VaultboxKeys
     /// <summary>Every certificate of the P12 (PEM).</summary>
     public string CertificatesFile { get; }
 
-    public static async Task<VaultboxKeys> LoadAsync(IntakeFleet fleet, Guid vaultboxId, string workDirectory)
+    public static async Task<VaultboxKeys> LoadAsync(IntakeFixture fleet, Guid vaultboxId, string workDirectory)
     {
         var directory = System.IO.Directory.CreateDirectory(Path.Combine(workDirectory, vaultboxId.ToString("N"))).FullName;
         var p12 = Path.Combine(directory, "owner.p12");
         await File.WriteAllBytesAsync(p12, await fleet.DownloadP12Async(vaultboxId));
-        var keys = await Tools.OpensslAsync("pkcs12", "-in", p12, "-nocerts", "-nodes", "-passin", $"pass:{IntakeFleet.P12Password}");
+        var keys = await Tools.OpensslAsync("pkcs12", "-in", p12, "-nocerts", "-nodes", "-passin", $"pass:{IntakeFixture.P12Password}");
         var certificates = Path.Combine(directory, "certificates.pem");
-        await Tools.OpensslAsync("pkcs12", "-in", p12, "-nokeys", "-passin", $"pass:{IntakeFleet.P12Password}", "-out", certificates);
+        await Tools.OpensslAsync("pkcs12", "-in", p12, "-nokeys", "-passin", $"pass:{IntakeFixture.P12Password}", "-out", certificates);
         var files = new List<string>();
         foreach (Match match in PemKey().Matches(keys.Text))
         {

@@ -1,8 +1,10 @@
+using System.Net;
 using Encimap.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,14 +23,27 @@ internal sealed class LoopbackApp : IAsyncDisposable
 
     public Uri Address { get; }
 
+    public IServiceProvider Services => App.Services;
+
+    /// <summary>
+    /// A client as the platform or curl is: it sends no trace context. (An HttpClient of this
+    /// process would otherwise be a call outside any operation for the tracer providers the apps
+    /// of this process registered, and its "not sampled" traceparent would drop the server's span.)
+    /// </summary>
+    public HttpClient Client() =>
+        new(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = Address };
+
+    /// <param name="http2Only">Cleartext HTTP/2 with prior knowledge, as the services' gRPC endpoints.</param>
     public static async Task<LoopbackApp> StartAsync(
         Action<WebApplication> map,
         bool withDefaults = true,
         Dictionary<string, string?>? settings = null,
-        Action<WebApplicationBuilder>? configure = null)
+        Action<WebApplicationBuilder>? configure = null,
+        bool http2Only = false)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = "Encimap.ServiceDefaults.Tests" });
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
+            listen.Protocols = http2Only ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2));
         builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         if (withDefaults)
         {

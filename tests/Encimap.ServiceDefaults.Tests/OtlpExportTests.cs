@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Encimap.ServiceDefaults.Tests;
 
-/// <summary>With OTEL_EXPORTER_OTLP_ENDPOINT set, traces, metrics and logs leave over OTLP http/protobuf.</summary>
+/// <summary>With OTEL_EXPORTER_OTLP_ENDPOINT set (here with the protocol the AppHost sets), traces, metrics and logs leave over OTLP.</summary>
 public sealed class OtlpExportTests
 {
     [Fact]
@@ -29,8 +29,13 @@ public sealed class OtlpExportTests
                 log.LogInformation("Did {Work}", "the work");
                 return "done";
             }),
-            settings: new() { ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.AbsoluteUri, ["OTEL_SERVICE_NAME"] = "probe" });
-        using (var http = new HttpClient { BaseAddress = service.Address })
+            settings: new()
+            {
+                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Address.AbsoluteUri,
+                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
+                ["OTEL_SERVICE_NAME"] = "probe",
+            });
+        using (var http = service.Client())
         {
             Assert.Equal("done", await http.GetStringAsync("/work"));
         }

@@ -4,7 +4,7 @@ namespace Encimap.SmtpGateway.Tests;
 
 /// <summary>Inbound mail on the MX port, from real clients, into vaultboxes (encrypted).</summary>
 [Collection(SmtpFleetCollection.Name)]
-public sealed class MxTests(SmtpFleet fleet)
+public sealed class MxTests(SmtpFixture fleet)
 {
     private string Port => fleet.MxPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -88,7 +88,7 @@ public sealed class MxTests(SmtpFleet fleet)
             await first.CommandAsync("QUIT", "221");
         }
 
-        using (var api = fleet.ClientFor(box.UserId))
+        using (var api = fleet.ApiClientFor(box.UserId))
         using (var deleted = await api.DeleteAsync($"/s2s/v1/vaultboxes/{box.Id}"))
         {
             Assert.True(deleted.IsSuccessStatusCode, await deleted.Content.ReadAsStringAsync());
@@ -129,13 +129,13 @@ public sealed class MxTests(SmtpFleet fleet)
         var box = await fleet.CreateVaultboxAsync("oversize");
         await using var smtp = await RawSmtp.ConnectAsync(fleet.MxPort);
         await smtp.CommandAsync("EHLO big.test", "250");
-        await smtp.CommandAsync($"MAIL FROM:<big@big.test> SIZE={SmtpFleet.MaxMessageSize + 1}", "552 5.3.4");
+        await smtp.CommandAsync($"MAIL FROM:<big@big.test> SIZE={SmtpFixture.MaxMessageSize + 1}", "552 5.3.4");
         await smtp.CommandAsync("MAIL FROM:<big@big.test>", "250");
         await smtp.CommandAsync($"RCPT TO:<{box.Address}>", "250");
         await smtp.CommandAsync("DATA", "354");
         var chunk = string.Concat(Enumerable.Repeat(new string('y', 998) + "\r\n", 1024));
         await smtp.SendAsync("Subject: too big\r\n\r\n");
-        for (var sent = 0L; sent <= SmtpFleet.MaxMessageSize; sent += chunk.Length)
+        for (var sent = 0L; sent <= SmtpFixture.MaxMessageSize; sent += chunk.Length)
         {
             await smtp.SendAsync(chunk);
         }
@@ -147,11 +147,54 @@ public sealed class MxTests(SmtpFleet fleet)
     }
 
     [Fact]
+    public async Task MessagesOverThirtyMegabytesReachTheIntakeAndOnesOverItsLimitGet552()
+    {
+        var box = await fleet.CreateVaultboxAsync("intake-limit");
+
+        // Just under the intake's limit, and above Kestrel's default request body limit.
+        await SendOfSizeAsync(box.Address, SmtpFixture.IntakeMaxMessageBytes - 64 * 1024, "250 ");
+        // Under the gateway's limit but over the intake's: its RESOURCE_EXHAUSTED is a permanent 552.
+        await SendOfSizeAsync(box.Address, SmtpFixture.IntakeMaxMessageBytes + 512 * 1024, "552 5.3.4");
+
+        Assert.Single(await box.WaitForMessagesAsync(1));
+    }
+
+    /// <summary>Sends a message of about <paramref name="size"/> bytes and expects the reply to DATA's end.</summary>
+    private async Task SendOfSizeAsync(string to, int size, string expected)
+    {
+        await using var smtp = await RawSmtp.ConnectAsync(fleet.MxPort);
+        await smtp.CommandAsync("EHLO big.test", "250");
+        await smtp.CommandAsync("MAIL FROM:<big@big.test>", "250");
+        await smtp.CommandAsync($"RCPT TO:<{to}>", "250");
+        await smtp.CommandAsync("DATA", "354");
+        var header = $"From: <big@big.test>\r\nTo: <{to}>\r\nSubject: {size} bytes\r\nMessage-ID: <{Guid.NewGuid():N}@big.test>\r\n\r\n";
+        await smtp.SendAsync(header);
+        var line = new string('z', 998) + "\r\n";
+        var chunk = string.Concat(Enumerable.Repeat(line, 64));
+        var sent = header.Length;
+        for (; sent + chunk.Length <= size; sent += chunk.Length)
+        {
+            await smtp.SendAsync(chunk);
+        }
+
+        for (; sent + line.Length <= size; sent += line.Length)
+        {
+            await smtp.SendAsync(line);
+        }
+
+        await smtp.SendAsync(".\r\n");
+        await smtp.ExpectAsync(expected);
+        await smtp.CommandAsync("QUIT", "221");
+    }
+
+    [Fact]
     public async Task HealthReportsDatabaseAndIntake()
     {
-        using var http = new HttpClient { BaseAddress = fleet.Gateway.Http };
-        var health = await http.GetStringAsync("/health");
-        Assert.Contains("database", health);
-        Assert.Contains("intake", health);
+        using var http = new HttpClient { BaseAddress = fleet.Http("smtp") };
+        using var health = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync("/health"));
+        var checks = health.RootElement.GetProperty("checks");
+        // The database's check comes with Aspire.Npgsql (keyed data source "encimap").
+        Assert.Equal("Healthy", checks.GetProperty("PostgreSql_encimap").GetProperty("status").GetString());
+        Assert.Equal("Healthy", checks.GetProperty("intake").GetProperty("status").GetString());
     }
 }

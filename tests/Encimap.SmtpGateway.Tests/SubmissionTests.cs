@@ -6,7 +6,7 @@ namespace Encimap.SmtpGateway.Tests;
 
 /// <summary>The submission port: STARTTLS, AUTH, sender rules, durable queue, relay, bounce, Sent copy.</summary>
 [Collection(SmtpFleetCollection.Name)]
-public sealed class SubmissionTests(SmtpFleet fleet)
+public sealed class SubmissionTests(SmtpFixture fleet)
 {
     private string Port => fleet.SubmissionPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
@@ -19,11 +19,11 @@ public sealed class SubmissionTests(SmtpFleet fleet)
     }
 
     private Task<Tool.Result> SubmitAsync(string user, string password, string mechanism, string sender, string recipient, string file) =>
-        Tool.PythonAsync(Scripts.Submit, Port, fleet.CertificatePem, user, password, mechanism, sender, recipient, file);
+        Tool.PythonAsync(Scripts.Submit, Port, fleet.ServerCertificatePem, user, password, mechanism, sender, recipient, file);
 
     private async Task<List<(string Status, string[] Recipients, int Attempts, string? LastError)>> QueueAsync(string where, object value)
     {
-        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapApp);
+        await using var connection = new NpgsqlConnection(fleet.EncimapAppConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"SELECT status, recipients, attempts, last_error FROM outbound_messages WHERE {where} = $1 ORDER BY created_at", connection);
         command.Parameters.AddWithValue(value);
@@ -53,7 +53,7 @@ public sealed class SubmissionTests(SmtpFleet fleet)
         Assert.All(rows, row => Assert.Equal(["someone@elsewhere.example"], row.Recipients));
 
         // Each queued message starts with this hop's trace field, named by the queue id (RFC 5321 §4.4).
-        await using var connection = new NpgsqlConnection(fleet.Databases.EncimapApp);
+        await using var connection = new NpgsqlConnection(fleet.EncimapAppConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT id, content FROM outbound_messages WHERE vaultbox_id = $1", connection);
         command.Parameters.AddWithValue(box.Id);
@@ -76,14 +76,14 @@ public sealed class SubmissionTests(SmtpFleet fleet)
     {
         var box = await fleet.CreateVaultboxAsync("clients");
         var (user, password) = await box.CreateSmtpCredentialsAsync();
-        var curl = await Tool.RunAsync("curl", ["-sS", "--url", $"smtp://127.0.0.1:{Port}", "--ssl-reqd", "--cacert", fleet.CertificatePem, "--user", $"{user}:{password}", "--mail-from", box.Address, "--mail-rcpt", "someone@elsewhere.example", "--upload-file", await WriteAsync(box.Address, "someone@elsewhere.example", "curl")]);
+        var curl = await Tool.RunAsync("curl", ["-sS", "--url", $"smtp://127.0.0.1:{Port}", "--ssl-reqd", "--cacert", fleet.ServerCertificatePem, "--user", $"{user}:{password}", "--mail-from", box.Address, "--mail-rcpt", "someone@elsewhere.example", "--upload-file", await WriteAsync(box.Address, "someone@elsewhere.example", "curl")]);
         Assert.True(curl.ExitCode == 0, curl.ToString());
 
         var swaks = await Tool.RunAsync("swaks", ["--server", "127.0.0.1", "--port", Port, "--tls", "--auth", "LOGIN", "--auth-user", user, "--auth-password", password, "--from", box.Address, "--to", "someone@elsewhere.example", "--header", $"From: <{box.Address}>"]);
         Assert.True(swaks.ExitCode == 0, swaks.ToString());
         Assert.Equal(2, (await QueueAsync("vaultbox_id", box.Id)).Count);
 
-        var wrong = await Tool.RunAsync("curl", ["-sS", "--url", $"smtp://127.0.0.1:{Port}", "--ssl-reqd", "--cacert", fleet.CertificatePem, "--user", $"{user}:wrong-password", "--mail-from", box.Address, "--mail-rcpt", "someone@elsewhere.example", "--upload-file", await WriteAsync(box.Address, "someone@elsewhere.example", "wrong")]);
+        var wrong = await Tool.RunAsync("curl", ["-sS", "--url", $"smtp://127.0.0.1:{Port}", "--ssl-reqd", "--cacert", fleet.ServerCertificatePem, "--user", $"{user}:wrong-password", "--mail-from", box.Address, "--mail-rcpt", "someone@elsewhere.example", "--upload-file", await WriteAsync(box.Address, "someone@elsewhere.example", "wrong")]);
         Assert.Equal(67, wrong.ExitCode); // CURLE_LOGIN_DENIED
     }
 
@@ -117,7 +117,7 @@ public sealed class SubmissionTests(SmtpFleet fleet)
         var userName = $"mb-{Guid.NewGuid():N}"[..16];
         const string password = "motor block password";
         const string domain = "motor.example";
-        await using (var connection = new NpgsqlConnection(fleet.Databases.PlatformOwner))
+        await using (var connection = new NpgsqlConnection(fleet.PlatformOwnerConnectionString))
         {
             await connection.OpenAsync();
             await using var insert = new NpgsqlCommand(
@@ -145,7 +145,7 @@ public sealed class SubmissionTests(SmtpFleet fleet)
     }
 
     /// <summary>
-    /// The smarthost (a second gateway's MX in front of vaultbox B) is down at first, then comes
+    /// The smarthost (a forwarder to the fleet's MX, in front of vaultbox B) is down at first, then comes
     /// back: the message arrives once, and A's Sent copy appears after the relay. A 5xx from the
     /// smarthost bounces at once; a smarthost down for good bounces at the maximum age. Bounces
     /// arrive encrypted in A's INBOX.
@@ -175,7 +175,7 @@ public sealed class SubmissionTests(SmtpFleet fleet)
         Assert.Empty(await a.MessagesAsync("Sent"));
 
         // 2. The smarthost comes back: delivered exactly once, then the Sent copy.
-        await fleet.StartSmarthostAsync();
+        fleet.StartSmarthost();
         var delivered = Assert.Single(await b.WaitForMessagesAsync(1));
         Assert.Contains("Subject: first", Encoding.UTF8.GetString(await b.DecryptAsync(delivered)));
         var sent = Assert.Single(await a.WaitForMessagesAsync(1, "Sent"));
@@ -197,7 +197,7 @@ public sealed class SubmissionTests(SmtpFleet fleet)
         await fleet.StopSmarthostAsync();
         var lost = await SubmitAsync(user, password, "LOGIN", a.Address, b.Address, await WriteAsync(a.Address, b.Address, "lost"));
         Assert.True(lost.Text.StartsWith("sent {}", StringComparison.Ordinal), lost.ToString());
-        var inbox = await a.WaitForMessagesAsync(2, timeout: SmtpFleet.RelayMaxAge + TimeSpan.FromSeconds(30));
+        var inbox = await a.WaitForMessagesAsync(2, timeout: SmtpFixture.RelayMaxAge + TimeSpan.FromSeconds(30));
         var expired = Encoding.UTF8.GetString(await a.DecryptAsync(inbox[1]));
         Assert.Contains("Status: 4.4.7", expired);
         Assert.Contains("Subject: lost", expired);

@@ -5,14 +5,14 @@ using Npgsql;
 namespace Encimap.SmtpGateway.Tests;
 
 /// <summary>A vaultbox made for one test, with what the tests ask of it.</summary>
-public sealed record Vaultbox(SmtpFleet Fleet, Guid UserId, Guid Id, string Address, string Domain)
+public sealed record Vaultbox(SmtpFixture Fleet, Guid UserId, Guid Id, string Address, string Domain)
 {
     private string? _keyPem;
 
     /// <summary>New SMTP submission credentials (user name, password).</summary>
     public async Task<(string UserName, string Password)> CreateSmtpCredentialsAsync()
     {
-        using var http = Fleet.ClientFor(UserId);
+        using var http = Fleet.ApiClientFor(UserId);
         using var response = await http.PostAsync($"/s2s/v1/vaultboxes/{Id}/smtp-credentials", null);
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, body);
@@ -23,7 +23,7 @@ public sealed record Vaultbox(SmtpFleet Fleet, Guid UserId, Guid Id, string Addr
     /// <summary>The stored (encrypted) messages of one folder, oldest first.</summary>
     public async Task<List<byte[]>> MessagesAsync(string mailbox = "INBOX")
     {
-        await using var connection = new NpgsqlConnection(Fleet.Databases.EncimapApp);
+        await using var connection = new NpgsqlConnection(Fleet.EncimapAppConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
             "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = $2 ORDER BY m.uid",
@@ -75,7 +75,7 @@ public sealed record Vaultbox(SmtpFleet Fleet, Guid UserId, Guid Id, string Addr
             return _keyPem;
         }
 
-        using var http = Fleet.ClientFor(UserId);
+        using var http = Fleet.ApiClientFor(UserId);
         using var response = await http.PostAsJsonAsync("/s2s/v1/p12", new { vaultbox_id = Id, password = "p12-password" });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         var p12 = Path.Combine(Fleet.WorkDirectory, $"{Id:N}.p12");

@@ -8,7 +8,8 @@ namespace Encimap.Testing;
 /// <summary>
 /// A built Encimap service (its assembly under <c>artifacts/bin</c>) running as a real process on
 /// loopback ports, configured through environment variables exactly as the AppHost configures it.
-/// Tests that start one reference the service project with <c>ReferenceOutputAssembly=false</c>
+/// The benchmarks start services this way (the tests start the whole fleet, <see cref="EncimapFleet"/>);
+/// a project that starts one references the service project with <c>ReferenceOutputAssembly=false</c>
 /// so that it is built first.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable

@@ -1,7 +1,7 @@
 using Encimap.Api.Infrastructure;
 using Encimap.Api.Vaultboxes;
 using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
+using Npgsql;
 
 namespace Encimap.Api.Certificates;
 
@@ -10,27 +10,28 @@ public static class CertificateEndpoints
 {
     private const int MinPasswordLength = 8;
     private const int MaxPasswordLength = 1024;
+    private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(30);
 
     public static RouteGroupBuilder MapCertificates(this RouteGroupBuilder api)
     {
         api.MapPost("/generate-certificate", GenerateAsync);
-        api.MapPost("/p12", (HttpRequest request, Caller caller, VaultboxStore store, CertificatesClient certificates, CancellationToken ct) =>
+        api.MapPost("/p12", (HttpRequest request, Caller caller, VaultboxStore store, CertificateServiceClient certificates, CancellationToken ct) =>
             ExportAsync(request, caller, store, ct, async (export, vaultbox) =>
             {
-                var reply = await certificates.ExportPkcs12Async(export, GrpcCallOptions.WithTimeout(TimeSpan.FromSeconds(30), ct));
+                var reply = await certificates.ExportPkcs12Async(export, ExportTimeout, ct);
                 return Results.File(reply.Pkcs12.ToByteArray(), "application/x-pkcs12", $"{vaultbox.Address}.p12");
             }));
-        api.MapPost("/bundle", (HttpRequest request, Caller caller, VaultboxStore store, CertificatesClient certificates, CancellationToken ct) =>
+        api.MapPost("/bundle", (HttpRequest request, Caller caller, VaultboxStore store, CertificateServiceClient certificates, CancellationToken ct) =>
             ExportAsync(request, caller, store, ct, async (export, vaultbox) =>
             {
-                var reply = await certificates.ExportBundleAsync(export, GrpcCallOptions.WithTimeout(TimeSpan.FromSeconds(30), ct));
+                var reply = await certificates.ExportBundleAsync(export, ExportTimeout, ct);
                 return Results.File(reply.Zip.ToByteArray(), "application/zip", $"{vaultbox.Address}-smime.zip");
             }));
         return api;
     }
 
     private static async Task<IResult> GenerateAsync(
-        HttpRequest request, Caller caller, VaultboxStore store, CertificateIssuer issuer, EncimapDataSource database, CancellationToken ct)
+        HttpRequest request, Caller caller, VaultboxStore store, CertificateIssuer issuer, [FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadAsync<GenerateCertificateRequest>(request, ct);
         if (error is not null)
@@ -56,7 +57,7 @@ public static class CertificateEndpoints
             return ApiResults.NotFound();
         }
 
-        await using var connection = await database.OpenAsync(ct);
+        await using var connection = await database.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         try
         {
@@ -64,9 +65,9 @@ public static class CertificateEndpoints
             await transaction.CommitAsync(ct);
             return ApiResults.Created(stored.ToResponse());
         }
-        catch (GrpcStatusException e)
+        catch (CertificateServiceException e)
         {
-            return FromStatus(e);
+            return FromFailure(e);
         }
     }
 
@@ -102,9 +103,9 @@ public static class CertificateEndpoints
         {
             return await export(new ExportRequest { VaultboxId = vaultbox.Id.ToString(), Password = body.Password, Profile = profile }, vaultbox);
         }
-        catch (GrpcStatusException e)
+        catch (CertificateServiceException e)
         {
-            return FromStatus(e);
+            return FromFailure(e);
         }
     }
 
@@ -115,10 +116,10 @@ public static class CertificateEndpoints
         _ => null,
     };
 
-    private static IResult FromStatus(GrpcStatusException e) => e.StatusCode switch
+    private static IResult FromFailure(CertificateServiceException e) => e.Failure switch
     {
-        StatusCode.InvalidArgument => ApiResults.Validation(e.Detail),
-        StatusCode.NotFound => ApiResults.NotFound("certificate"),
+        CertificateServiceFailure.InvalidRequest => ApiResults.Validation(e.Detail),
+        CertificateServiceFailure.NotFound => ApiResults.NotFound("certificate"),
         _ => ApiResults.Unavailable("certificate_service_unavailable", "the certificate service could not complete the request"),
     };
 }

@@ -1,6 +1,5 @@
 using Encimap.Api.Infrastructure;
 using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
 using Encimap.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -11,7 +10,7 @@ namespace Encimap.Api.Certificates;
 /// Asks the certificate service to mint a certificate (with its key already wrapped) and stores
 /// both in the caller's transaction, so a certificate is either fully stored or not at all.
 /// </summary>
-public sealed class CertificateIssuer(CertificatesClient certificates, IOptions<ApiOptions> options)
+public sealed class CertificateIssuer(CertificateServiceClient certificates, IOptions<ApiOptions> options)
 {
     public async Task<CertificateSummary> IssueAndStoreAsync(
         NpgsqlConnection connection,
@@ -21,9 +20,10 @@ public sealed class CertificateIssuer(CertificatesClient certificates, IOptions<
         int? days,
         CancellationToken cancellationToken)
     {
-        var issued = await certificates.IssueCertificateAsync(
+        var issued = await certificates.IssueAsync(
             new IssueCertificateRequest { Email = address, ValidityDays = days ?? options.Value.DefaultCertificateDays },
-            GrpcCallOptions.WithTimeout(options.Value.CertificateTimeout, cancellationToken));
+            options.Value.CertificateTimeout,
+            cancellationToken);
         var id = await CertificateRecords.InsertAsync(connection, transaction, vaultboxId, issued, cancellationToken);
         return new CertificateSummary(id, issued.SerialNumber, issued.ThumbprintSha256, issued.NotBefore.ToDateTimeOffset(), issued.NotAfter.ToDateTimeOffset());
     }

@@ -10,7 +10,7 @@ namespace Encimap.Api.Credentials;
 /// stores it on the vaultbox, the other kind reuses it. Passwords are generated here, stored
 /// only as bcrypt hashes, and returned once.
 /// </summary>
-public sealed class CredentialStore(EncimapDataSource database, IPasswordHasher hasher)
+public sealed class CredentialStore([FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database, IPasswordHasher hasher)
 {
     private const int UsernameAttempts = 5;
 
@@ -20,7 +20,7 @@ public sealed class CredentialStore(EncimapDataSource database, IPasswordHasher 
     {
         var password = PasswordGenerator.Generate();
         var hash = hasher.Hash(password);
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var username = await EnsureUsernameAsync(connection, transaction, vaultboxId, domain, cancellationToken);
         await using var command = new NpgsqlCommand(
@@ -49,7 +49,7 @@ public sealed class CredentialStore(EncimapDataSource database, IPasswordHasher 
         Guid vaultboxId, CredentialKind kind, CancellationToken cancellationToken)
     {
         var password = PasswordGenerator.Generate();
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
             UPDATE {CredentialTables.For(kind)} SET password_hash = $2 WHERE vaultbox_id = $1
@@ -64,7 +64,7 @@ public sealed class CredentialStore(EncimapDataSource database, IPasswordHasher 
 
     public async Task<CredentialRecord?> GetAsync(Guid vaultboxId, CredentialKind kind, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"SELECT id, username, created_at, updated_at FROM {CredentialTables.For(kind)} WHERE vaultbox_id = $1",
             connection);
@@ -75,7 +75,7 @@ public sealed class CredentialStore(EncimapDataSource database, IPasswordHasher 
     /// <summary>Deletes the credential; the username it returns is what caches must forget.</summary>
     public async Task<string?> DeleteAsync(Guid vaultboxId, CredentialKind kind, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"DELETE FROM {CredentialTables.For(kind)} WHERE vaultbox_id = $1 RETURNING username", connection);
         command.Parameters.AddWithValue(vaultboxId);
@@ -85,7 +85,7 @@ public sealed class CredentialStore(EncimapDataSource database, IPasswordHasher 
     /// <summary>The usernames of a vaultbox's credentials (to forget them in caches before it is deleted).</summary>
     public async Task<string?> GetUsernameAsync(Guid vaultboxId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("SELECT username FROM vaultboxes WHERE id = $1", connection);
         command.Parameters.AddWithValue(vaultboxId);
         return await command.ExecuteScalarAsync(cancellationToken) as string;

@@ -16,13 +16,13 @@ public sealed class LoginVerifier
     private const int MaxUsernameLength = 255;
     private const int MaxPasswordLength = 1024;
 
-    private readonly EncimapDataSource _encimap;
-    private readonly PlatformDataSource _platform;
+    private readonly NpgsqlDataSource _encimap;
+    private readonly NpgsqlDataSource _platform;
     private readonly IPasswordHasher _hasher;
     private readonly LoginCache _cache;
     private readonly string _dummyHash;
 
-    public LoginVerifier(EncimapDataSource encimap, PlatformDataSource platform, IPasswordHasher hasher, LoginCache cache)
+    public LoginVerifier([FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource encimap, [FromKeyedServices(ApiDatabases.Platform)] NpgsqlDataSource platform, IPasswordHasher hasher, LoginCache cache)
     {
         _encimap = encimap;
         _platform = platform;
@@ -68,7 +68,7 @@ public sealed class LoginVerifier
     /// <summary>Null when no MotorBlock has this username; <see cref="Failed"/> when one has and the login fails.</summary>
     private async Task<VerifyLoginReply?> VerifyMotorBlockAsync(string username, string password, CancellationToken cancellationToken)
     {
-        await using var connection = await _platform.OpenAsync(cancellationToken);
+        await using var connection = await _platform.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             "SELECT id, password_hash, enabled, coalesce(sending_domain, ''), rate_limit_per_hour FROM motor_blocks WHERE username = $1",
             connection);
@@ -98,7 +98,7 @@ public sealed class LoginVerifier
 
     private async Task<VerifyLoginReply?> VerifyVaultboxAsync(CredentialKind kind, string username, string password, CancellationToken cancellationToken)
     {
-        await using var connection = await _encimap.OpenAsync(cancellationToken);
+        await using var connection = await _encimap.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(
             $"""
             SELECT c.password_hash, v.id, v.alias || '@' || v.domain

@@ -3,16 +3,13 @@ using Encimap.Api.Credentials;
 using Encimap.Api.Health;
 using Encimap.Api.Platform;
 using Encimap.Api.Vaultboxes;
-using Encimap.Contracts.Certificates;
 using Encimap.Contracts.Credentials;
-using Encimap.Grpc;
 using Encimap.Passwords;
-using Encimap.Storage;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
 namespace Encimap.Api.Infrastructure;
 
@@ -23,8 +20,9 @@ public static class ApiServiceRegistration
     {
         var services = builder.Services;
         services.Configure<ApiOptions>(builder.Configuration.GetSection("Api"));
-        services.AddSingleton(new EncimapDataSource(DataSource(builder.Configuration, "encimap")));
-        services.AddSingleton(new PlatformDataSource(DataSource(builder.Configuration, "platform")));
+        // Health checks (/health) and telemetry of both come with Aspire.Npgsql.
+        builder.AddKeyedNpgsqlDataSource(ApiDatabases.Encimap, configureDataSourceBuilder: dataSource => dataSource.Name = ApiDatabases.Encimap);
+        builder.AddKeyedNpgsqlDataSource(ApiDatabases.Platform, configureDataSourceBuilder: dataSource => dataSource.Name = ApiDatabases.Platform);
         services.AddSingleton<IPasswordHasher>(new BcryptPasswordHasher(builder.Configuration.GetValue("Api:BcryptCost", 12)));
         services.AddSingleton(_ => new LoginCache(NewLoginCache(builder.Configuration), NewLoginCache(builder.Configuration)));
         services.AddSingleton<LoginVerifier>();
@@ -33,15 +31,13 @@ public static class ApiServiceRegistration
         services.AddSingleton<VaultboxCreation>();
         services.AddSingleton<CredentialStore>();
         services.AddSingleton<CredentialHandlers>();
+        services.AddSingleton<CertificateServiceClient>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<DependencyProbe>();
-        services.AddHttpClient("health");
-        services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("api");
-        services.AddHealthChecks().Add(new HealthCheckRegistration(
-            "encimap-database",
-            provider => new PostgresHealthCheck(provider.GetRequiredService<EncimapDataSource>().DataSource),
-            failureStatus: null,
-            tags: ["database"]));
+        // The health answer reports the state of now: no retries that would hide a failing peer.
+        services.AddHttpClient(DependencyProbe.HttpClientName).WithoutStandardResilience();
+        services.AddInternalGrpcClient<CertificatesContract.CertificatesClient>(CertificatesContract.Descriptor, "certificates", caller: "api");
+        services.AddGrpc();
         services.AddOpenApi();
         services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>, UserTokenValidation>();
         return builder;
@@ -49,11 +45,4 @@ public static class ApiServiceRegistration
 
     private static VerifiedCredentialCache<VerifyLoginReply> NewLoginCache(IConfiguration configuration) =>
         new(new VerifiedCredentialCacheOptions { TimeToLive = TimeSpan.FromSeconds(configuration.GetValue("Api:LoginCacheSeconds", 60)) });
-
-    private static NpgsqlDataSource DataSource(IConfiguration configuration, string name)
-    {
-        var connectionString = configuration.GetConnectionString(name)
-            ?? throw new InvalidOperationException($"ConnectionStrings:{name} is not configured.");
-        return new NpgsqlDataSourceBuilder(connectionString) { Name = name }.Build();
-    }
 }

@@ -1,13 +1,14 @@
 using Encimap.Api.Infrastructure;
+using Npgsql;
 
 namespace Encimap.Api.Platform;
 
 /// <summary>What the API asks the platform database: does this user exist, own and have verified this domain.</summary>
-public sealed class PlatformDirectory(PlatformDataSource platform)
+public sealed class PlatformDirectory([FromKeyedServices(ApiDatabases.Platform)] NpgsqlDataSource platform)
 {
     public async Task<DomainStanding> GetDomainStandingAsync(Guid userId, string domain, CancellationToken cancellationToken)
     {
-        await using var connection = await platform.OpenAsync(cancellationToken);
+        await using var connection = await platform.OpenConnectionAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT EXISTS (SELECT 1 FROM users WHERE id = $1),

@@ -8,9 +8,9 @@ public static class UsageEndpoints
 {
     public static RouteGroupBuilder MapUsage(this RouteGroupBuilder api)
     {
-        api.MapGet("/usage", async (Caller caller, EncimapDataSource database, CancellationToken ct) =>
+        api.MapGet("/usage", async (Caller caller, [FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database, CancellationToken ct) =>
         {
-            await using var connection = await database.OpenAsync(ct);
+            await using var connection = await database.OpenConnectionAsync(ct);
             await using var command = new NpgsqlCommand(
                 """
                 SELECT v.id, v.alias, v.domain, count(m.id), coalesce(sum(m.size_bytes), 0)::bigint, max(m.received_at)

@@ -1,7 +1,7 @@
 using Encimap.Api.Certificates;
 using Encimap.Api.Infrastructure;
 using Encimap.Api.Platform;
-using Encimap.Grpc;
+using Npgsql;
 
 namespace Encimap.Api.Vaultboxes;
 
@@ -14,7 +14,7 @@ public sealed partial class VaultboxCreation(
     PlatformDirectory platform,
     VaultboxStore vaultboxes,
     CertificateIssuer certificates,
-    EncimapDataSource database,
+    [FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database,
     ILogger<VaultboxCreation> logger)
 {
     public async Task<IResult> CreateAsync(Caller caller, CreateVaultboxRequest request, CancellationToken cancellationToken)
@@ -30,7 +30,7 @@ public sealed partial class VaultboxCreation(
             return Refusal(standing);
         }
 
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         Guid id;
         try
@@ -42,9 +42,9 @@ public sealed partial class VaultboxCreation(
         {
             return ApiResults.Conflict("address_taken", $"{alias}@{domain} is already taken");
         }
-        catch (GrpcStatusException e)
+        catch (CertificateServiceException e)
         {
-            LogIssueFailed(logger, e.StatusCode);
+            LogIssueFailed(logger, e.Failure, e.Detail);
             return ApiResults.Unavailable("certificate_service_unavailable", "the certificate could not be issued; nothing was created");
         }
 
@@ -82,6 +82,6 @@ public sealed partial class VaultboxCreation(
     [LoggerMessage(Level = LogLevel.Information, Message = "Vaultbox {VaultboxId} created")]
     private static partial void LogCreated(ILogger logger, Guid vaultboxId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate issuance failed with {Status}; vaultbox not created")]
-    private static partial void LogIssueFailed(ILogger logger, StatusCode status);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Certificate issuance failed ({Failure}: {Detail}); vaultbox not created")]
+    private static partial void LogIssueFailed(ILogger logger, CertificateServiceFailure failure, string detail);
 }

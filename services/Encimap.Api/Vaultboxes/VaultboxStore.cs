@@ -4,7 +4,7 @@ using Npgsql;
 namespace Encimap.Api.Vaultboxes;
 
 /// <summary>Vaultbox rows, always scoped by the owning user: another user's id reads as absent.</summary>
-public sealed class VaultboxStore(EncimapDataSource database)
+public sealed class VaultboxStore([FromKeyedServices(ApiDatabases.Encimap)] NpgsqlDataSource database)
 {
     // The folders every vaultbox has from the start, with their RFC 6154 special-use attributes.
     private static readonly (string Name, string? SpecialUse)[] DefaultMailboxes =
@@ -54,7 +54,7 @@ public sealed class VaultboxStore(EncimapDataSource database)
 
     public async Task<IReadOnlyList<VaultboxRecord>> ListAsync(Guid userId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(SelectColumns + " WHERE v.user_id = $1 ORDER BY v.created_at, v.id", connection);
         command.Parameters.AddWithValue(userId);
         return await ReadAllAsync(command, cancellationToken);
@@ -62,7 +62,7 @@ public sealed class VaultboxStore(EncimapDataSource database)
 
     public async Task<VaultboxRecord?> GetAsync(Guid userId, Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(SelectColumns + " WHERE v.user_id = $1 AND v.id = $2", connection);
         command.Parameters.AddWithValue(userId);
         command.Parameters.AddWithValue(id);
@@ -71,7 +71,7 @@ public sealed class VaultboxStore(EncimapDataSource database)
 
     public async Task<VaultboxRecord?> FindByAddressAsync(Guid userId, string alias, string domain, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand(SelectColumns + " WHERE v.user_id = $1 AND v.alias = $2 AND v.domain = $3", connection);
         command.Parameters.AddWithValue(userId);
         command.Parameters.AddWithValue(alias);
@@ -87,7 +87,7 @@ public sealed class VaultboxStore(EncimapDataSource database)
     /// <returns>Whether it existed, and its login username (for caches to forget).</returns>
     public async Task<(bool Deleted, string? Username)> DeleteAsync(Guid userId, Guid id, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = new NpgsqlCommand("DELETE FROM vaultboxes WHERE user_id = $1 AND id = $2 RETURNING username", connection);
         command.Parameters.AddWithValue(userId);
         command.Parameters.AddWithValue(id);

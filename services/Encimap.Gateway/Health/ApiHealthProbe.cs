@@ -1,11 +1,13 @@
 using System.Text.Json;
+using Encimap.ServiceDefaults;
 
 namespace Encimap.Gateway.Health;
 
 /// <summary>
-/// Asks the API's <c>/s2s/v1/health</c>. It owns a plain HttpClient rather than one from the
-/// factory: the fleet's default outgoing resilience retries 5xx answers for seconds, and a health
-/// answer must report the state of now, within <c>Gateway:HealthProbeTimeout</c>.
+/// Asks the API's <c>/s2s/v1/health</c> (<c>{status, services: {…}}</c>, no envelope). A typed
+/// client without the standard resilience handler (<see cref="OutgoingResilience.WithoutStandardResilience"/>): retrying a 503 for
+/// seconds would hide the state of now, which a health answer must report within
+/// <c>Gateway:HealthProbeTimeout</c>.
 /// </summary>
 public sealed class ApiHealthProbe(HttpClient http)
 {
@@ -16,11 +18,11 @@ public sealed class ApiHealthProbe(HttpClient http)
             using var response = await http.GetAsync("/s2s/v1/health", cancellationToken);
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
             using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-            var data = document.RootElement.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
-            var status = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String
+            var root = document.RootElement;
+            var status = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String
                 ? s.GetString()!
                 : response.IsSuccessStatusCode ? "healthy" : "unhealthy";
-            JsonElement? services = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("services", out var v) ? v.Clone() : null;
+            JsonElement? services = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("services", out var v) ? v.Clone() : null;
             return new ApiHealth(true, (int)response.StatusCode, status, services);
         }
         catch (Exception e) when (e is HttpRequestException or JsonException

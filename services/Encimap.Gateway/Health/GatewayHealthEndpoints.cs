@@ -1,3 +1,4 @@
+using Encimap.ServiceDefaults;
 using Encimap.Gateway.Infrastructure;
 using Encimap.Gateway.Proxy;
 
@@ -5,24 +6,21 @@ namespace Encimap.Gateway.Health;
 
 /// <summary>
 /// <c>GET /api/health</c> (no token): the gateway's own status and the API's health summary.
-/// 200 when the API is healthy or degraded; 503 with the error envelope when it is unhealthy or
-/// cannot be reached.
+/// 200 when the API is healthy; 503 with the error envelope when it is unhealthy or cannot be
+/// reached.
 /// </summary>
 public static class GatewayHealthEndpoints
 {
     public static WebApplicationBuilder AddGatewayHealth(this WebApplicationBuilder builder)
     {
         var timeout = builder.Configuration.GetValue("Gateway:HealthProbeTimeout", TimeSpan.FromSeconds(5));
-        var api = ApiProxy.ApiAddress(builder.Configuration);
-        builder.Services.AddSingleton(_ => new ApiHealthProbe(new HttpClient(new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectTimeout = timeout,
-        })
-        {
-            BaseAddress = api,
-            Timeout = timeout,
-        }));
+        ApiProxy.RequireApiEndpoint(builder.Configuration);
+        builder.Services.AddHttpClient<ApiHealthProbe>(http =>
+            {
+                http.BaseAddress = ApiProxy.ApiAddress;
+                http.Timeout = timeout;
+            })
+            .WithoutStandardResilience();
         return builder;
     }
 
@@ -31,7 +29,7 @@ public static class GatewayHealthEndpoints
         app.MapGet("/api/health", async (HttpContext context, ApiHealthProbe probe) =>
         {
             var api = await probe.ProbeAsync(context.RequestAborted);
-            var healthy = api.Reachable && api.StatusCode is >= 200 and < 300 && api.Status is "healthy" or "degraded";
+            var healthy = api.Reachable && api.StatusCode is >= 200 and < 300 && api.Status == "healthy";
             var data = new
             {
                 status = healthy ? api.Status : "unhealthy",

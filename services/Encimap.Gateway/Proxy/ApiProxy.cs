@@ -1,6 +1,5 @@
 using Encimap.Gateway.Authentication;
 using Encimap.Gateway.Infrastructure;
-using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,8 +10,8 @@ namespace Encimap.Gateway.Proxy;
 
 /// <summary>
 /// <c>/api/encrypted-imap/{**rest}</c> → the API's <c>/s2s/v1/{**rest}</c> (query string kept),
-/// streamed both ways without buffering. The destination is the API's http endpoint from
-/// configuration in Aspire's format (<c>services:api:http:0</c>).
+/// streamed both ways without buffering. The destination is <c>http://api</c>, which service
+/// discovery resolves to the API's http endpoint (configuration <c>services:api:http:0</c>).
 /// </summary>
 public static class ApiProxy
 {
@@ -21,10 +20,17 @@ public static class ApiProxy
     public const string ClusterId = "api";
     public const string RouteId = "encrypted-imap";
 
-    /// <summary>The API's base address (<c>services:api:http:0</c>).</summary>
-    public static Uri ApiAddress(IConfiguration configuration) =>
-        new ServiceEndpointResolver(configuration).Resolve("api")
-        ?? throw new InvalidOperationException("the API's address is not configured: set services:api:http:0 (services__api__http__0).");
+    /// <summary>The API's logical address, resolved by service discovery on every use.</summary>
+    public static readonly Uri ApiAddress = new("http://api");
+
+    /// <summary>Stops the process at start when nothing says where the API is.</summary>
+    public static void RequireApiEndpoint(IConfiguration configuration)
+    {
+        if (!configuration.GetSection("services:api:http").GetChildren().Any(endpoint => !string.IsNullOrWhiteSpace(endpoint.Value)))
+        {
+            throw new InvalidOperationException("the API's address is not configured: set services:api:http:0 (services__api__http__0).");
+        }
+    }
 
     /// <summary>The S2S trust the gateway mints with; tokens live two minutes unless configured.</summary>
     public static JwtOptions S2sOptions(IConfiguration configuration)
@@ -38,7 +44,7 @@ public static class ApiProxy
     {
         // Built now, so that a missing key or address stops the process at start, not at the first request.
         var issuer = new JwtTokenIssuer(S2sOptions(builder.Configuration));
-        var destination = ApiAddress(builder.Configuration);
+        RequireApiEndpoint(builder.Configuration);
 
         var route = new RouteConfig
         {
@@ -54,24 +60,25 @@ public static class ApiProxy
             ClusterId = ClusterId,
             Destinations = new Dictionary<string, DestinationConfig>
             {
-                ["api"] = new() { Address = destination.AbsoluteUri },
+                ["api"] = new() { Address = ApiAddress.AbsoluteUri },
             },
         };
 
         builder.Services.AddSingleton(issuer);
         builder.Services.AddReverseProxy()
             .LoadFromMemory([route], [cluster])
+            .AddServiceDiscoveryDestinationResolver()
             .AddTransforms<S2sTokenExchange>();
         return builder;
     }
 
     public static WebApplication MapApiProxy(this WebApplication app)
     {
-        // YARP's default pipeline minus session affinity (it hashes with System.IO.Hashing, which
-        // is not available here; one destination needs no affinity anyway).
+        // YARP's default pipeline, behind the translation of its failures into the envelope.
         app.MapReverseProxy(pipeline =>
         {
             pipeline.Use(UpstreamErrorsAsync);
+            pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });

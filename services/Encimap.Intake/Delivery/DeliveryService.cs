@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
 using Encimap.Intake.Encryption;
+using Encimap.Intake.Grpc;
 using Encimap.Intake.Infrastructure;
 using Encimap.Mime;
 using Encimap.Smtp;
@@ -20,7 +19,7 @@ namespace Encimap.Intake.Delivery;
 public sealed partial class DeliveryService(
     MessageStore store,
     GroupCommitQueue commits,
-    CertificatesClient certificates,
+    CertificateServiceClient certificates,
     RecipientCertificateCache certificateCache,
     EncryptedMessageBuilder builder,
     DeliveryTelemetry telemetry,
@@ -193,29 +192,22 @@ public sealed partial class DeliveryService(
                 return (cached, true);
             }
 
-            var reply = await certificates.GetRecipientCertificatesAsync(
-                new GetRecipientCertificatesRequest { VaultboxId = vaultboxId.ToString() },
-                GrpcCallOptions.WithTimeout(_options.CertificateLookupTimeout, cancellationToken));
-            activity?.SetTag("encimap.certificates.count", reply.Certificates.Count);
-            var loaded = reply.Certificates.Select(c => X509CertificateLoader.LoadCertificate(c.CertificateDer.Span)).ToArray();
-            if (loaded.Length == 0)
+            var active = await certificates.GetRecipientCertificatesAsync(vaultboxId, cancellationToken);
+            activity?.SetTag("encimap.certificates.count", active.Count);
+            if (active.Count == 0)
             {
+                DeliveryTelemetry.Fail(activity, "no_active_certificate");
                 throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "no_active_certificate",
                     "a recipient's vaultbox has no active certificate; nothing was stored");
             }
 
+            var loaded = active.Select(c => X509CertificateLoader.LoadCertificate(c.CertificateDer.Span)).ToArray();
             var kept = certificateCache.Set(vaultboxId, loaded
-                .Select((certificate, i) => (certificate, reply.Certificates[i].NotAfter?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue))
+                .Select((certificate, i) => (certificate, active[i].NotAfter?.ToDateTimeOffset() ?? DateTimeOffset.MaxValue))
                 .ToArray());
             return (loaded, kept);
         }
-        catch (GrpcStatusException e) when (e.StatusCode == StatusCode.NotFound)
-        {
-            DeliveryTelemetry.Fail(activity, "no_active_certificate");
-            throw new DeliveryFailedException(DeliveryFailure.NoCertificate, "no_active_certificate",
-                "a recipient's vaultbox has no active certificate; nothing was stored", e);
-        }
-        catch (GrpcStatusException e) when (!cancellationToken.IsCancellationRequested)
+        catch (CertificateServiceUnavailableException e) when (!cancellationToken.IsCancellationRequested)
         {
             DeliveryTelemetry.Fail(activity, "certificates_unavailable");
             throw new DeliveryFailedException(DeliveryFailure.Unavailable, "certificates_unavailable",

@@ -92,6 +92,7 @@ public sealed partial class GroupCommitQueue
         {
             // MessageStore completes every request itself; this is a defect, and no request may be left waiting.
             LogBatchDefect(_logger, e);
+            DeliveryTelemetry.Fail(activity, e.GetType().Name);
             foreach (var request in batch)
             {
                 request.Fail(e);

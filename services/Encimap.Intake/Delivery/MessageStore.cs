@@ -37,7 +37,7 @@ namespace Encimap.Intake.Delivery;
 /// one delivery's problem never fails another.
 /// </para>
 /// </summary>
-public sealed class MessageStore(NpgsqlDataSource database)
+public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.ConnectionStringName)] NpgsqlDataSource database)
 {
     public const string NotifyChannel = "encimap_mail";
     private const string DedupIndex = "messages_vaultbox_id_dedup_key_key";

@@ -5,7 +5,7 @@ using Npgsql;
 namespace Encimap.Intake.Delivery;
 
 /// <summary>Recipient resolution: active routes (<c>mail_routes</c>) and vaultboxes by id.</summary>
-public sealed class RecipientDirectory(NpgsqlDataSource database, RecipientRouteCache cache)
+public sealed class RecipientDirectory([FromKeyedServices(IntakeServiceRegistration.ConnectionStringName)] NpgsqlDataSource database, RecipientRouteCache cache)
 {
     /// <summary>
     /// Resolves each address through the active routes. Addresses are compared lower-case with the

@@ -108,7 +108,7 @@ public static class HttpIntakeEndpoints
             recipient.Length > 0 ? [recipient] : [id.ToString()],
             http.Connection.RemoteIpAddress?.ToString(),
             ClientHelo: null,
-            Mailbox: Grpc.IntakeGrpcEndpoints.DefaultMailbox,
+            Mailbox: Grpc.IntakeGrpcService.DefaultMailbox,
             Protocol: "HTTP",
             Channel: "http");
         try

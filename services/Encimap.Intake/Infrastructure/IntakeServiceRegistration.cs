@@ -1,11 +1,10 @@
-using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
 using Encimap.Intake.Delivery;
 using Encimap.Intake.Encryption;
+using Encimap.Intake.Grpc;
 using Encimap.ServiceDefaults.Security;
-using Encimap.Storage;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
-using Npgsql;
+using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
 namespace Encimap.Intake.Infrastructure;
 
@@ -32,20 +31,22 @@ public static class IntakeServiceRegistration
             .Validate(o => o.MaxBytesPerCommit > 0, "Intake:MaxBytesPerCommit must be positive")
             .ValidateOnStart();
 
-        // A Deliver request carries the whole message: the transport's limit follows ours, so that a
-        // larger one ends as RESOURCE_EXHAUSTED before it is buffered.
-        services.AddOptions<GrpcServerOptions>().Configure<IOptions<IntakeOptions>>((grpc, intake) =>
+        // A Deliver request carries the whole message: grpc-dotnet's limit follows ours (and with it
+        // Kestrel's request body limit, see MapInternalGrpcService), so that a larger one ends as
+        // RESOURCE_EXHAUSTED before it is buffered.
+        services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<IntakeOptions>>((grpc, intake) =>
             grpc.MaxReceiveMessageSize = intake.Value.MaxMessageBytes + GrpcEnvelopeAllowance);
 
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
-        if (string.IsNullOrWhiteSpace(connectionString))
+        if (string.IsNullOrWhiteSpace(builder.Configuration.GetConnectionString(ConnectionStringName)))
         {
             throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured: the intake needs the encimap database.");
         }
 
-        services.AddSingleton(provider =>
+        // Keyed "encimap", with its health check and telemetry (Aspire.Npgsql; the logger factory is the host's).
+        builder.AddKeyedNpgsqlDataSource(ConnectionStringName, configureDataSourceBuilder: dataSource =>
         {
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString) { Name = ConnectionStringName };
+            dataSource.Name = ConnectionStringName;
             // Names the service's sessions in pg_stat_activity unless the connection string does.
             if (string.IsNullOrEmpty(dataSource.ConnectionStringBuilder.ApplicationName))
             {
@@ -66,10 +67,9 @@ public static class IntakeServiceRegistration
             // executing per delivery. The intake keeps no session state (no SET, LISTEN,
             // session advisory locks or temporary tables), so there is nothing to reset.
             dataSource.ConnectionStringBuilder.NoResetOnClose = true;
-
-            return dataSource.UseLoggerFactory(provider.GetRequiredService<ILoggerFactory>()).Build();
         });
-        services.AddGrpcClient<CertificatesClient>("certificates").AddInternalCallToken("intake");
+        services.AddInternalGrpcClient<CertificatesContract.CertificatesClient>(CertificatesContract.Descriptor, "certificates", caller: "intake");
+        services.AddSingleton<CertificateServiceClient>();
 
         if (!services.Any(d => d.ServiceType == typeof(TimeProvider)))
         {
@@ -84,7 +84,6 @@ public static class IntakeServiceRegistration
         services.AddSingleton<MessageStore>();
         services.AddSingleton<GroupCommitQueue>();
         services.AddSingleton<DeliveryService>();
-        services.AddHealthChecks().AddCheck<PostgresHealthCheck>("encimap-database", tags: ["database"]);
         return builder;
     }
 }

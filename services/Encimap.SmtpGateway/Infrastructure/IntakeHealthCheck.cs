@@ -1,11 +1,9 @@
-using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Encimap.SmtpGateway.Infrastructure;
 
 /// <summary>Readiness: the intake answers a recipient lookup (found or not) within a short deadline.</summary>
-public sealed class IntakeHealthCheck(IServiceProvider services) : IHealthCheck
+public sealed class IntakeHealthCheck(IntakeDelivery intake) : IHealthCheck
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(3);
 
@@ -13,14 +11,12 @@ public sealed class IntakeHealthCheck(IServiceProvider services) : IHealthCheck
     {
         try
         {
-            await services.GetRequiredService<IntakeClient>().ResolveRecipientAsync(
-                new ResolveRecipientRequest { Address = "postmaster@health-check.invalid" },
-                GrpcCallOptions.WithTimeout(Timeout, cancellationToken));
+            await intake.RecipientExistsAsync("postmaster@health-check.invalid", Timeout, cancellationToken);
             return HealthCheckResult.Healthy();
         }
-        catch (GrpcStatusException e)
+        catch (IntakeException e)
         {
-            return new HealthCheckResult(context.Registration.FailureStatus, $"the intake is unreachable ({e.StatusCode})");
+            return new HealthCheckResult(context.Registration.FailureStatus, $"the intake is unreachable ({e.Failure})");
         }
     }
 }

@@ -1,5 +1,4 @@
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Google.Protobuf;
@@ -12,7 +11,7 @@ namespace Encimap.SmtpGateway.Mx;
 /// committed it (a retried message is de-duplicated there); any failure answers 4xx so that the
 /// sender retries.
 /// </summary>
-public sealed class IntakeMessageSink(IServiceProvider services, IOptions<GatewayOptions> options, ILogger<IntakeMessageSink> logger) : IMessageSink
+public sealed class IntakeMessageSink(IntakeDelivery intake, IOptions<GatewayOptions> options, ILogger<IntakeMessageSink> logger) : IMessageSink
 {
     public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
@@ -29,17 +28,15 @@ public sealed class IntakeMessageSink(IServiceProvider services, IOptions<Gatewa
         DeliverReply reply;
         try
         {
-            reply = await services.GetRequiredService<IntakeClient>().DeliverAsync(
-                request,
-                GrpcCallOptions.WithTimeout(options.Value.Mx.IntakeTimeout, cancellationToken));
+            reply = await intake.DeliverAsync(request, options.Value.Mx.IntakeTimeout, cancellationToken);
         }
-        catch (GrpcStatusException e)
+        catch (IntakeException e)
         {
-            logger.LogWarning("Delivery to the intake failed: {Status} {Detail}", e.StatusCode, e.Detail);
-            return e.StatusCode switch
+            logger.LogWarning("Delivery to the intake failed: {Failure} {Detail}", e.Failure, e.Detail);
+            return e.Failure switch
             {
-                StatusCode.ResourceExhausted => SmtpReply.MessageTooLarge,
-                StatusCode.InvalidArgument => new SmtpReply(554, "5.6.0", "Error: message refused by the mail store"),
+                IntakeFailure.TooLarge => SmtpReply.MessageTooLarge,
+                IntakeFailure.Refused => new SmtpReply(554, "5.6.0", "Error: message refused by the mail store"),
                 _ => new SmtpReply(451, "4.4.3", "Error: mail store unavailable, try again later"),
             };
         }

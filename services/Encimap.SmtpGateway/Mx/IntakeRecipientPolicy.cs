@@ -1,5 +1,3 @@
-using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -11,7 +9,7 @@ namespace Encimap.SmtpGateway.Mx;
 /// found recently are remembered by <see cref="FoundRecipientCache"/>).
 /// </summary>
 public sealed class IntakeRecipientPolicy(
-    IServiceProvider services, FoundRecipientCache found, IOptions<GatewayOptions> options, ILogger<IntakeRecipientPolicy> logger) : IRecipientPolicy
+    IntakeDelivery intake, FoundRecipientCache found, IOptions<GatewayOptions> options, ILogger<IntakeRecipientPolicy> logger) : IRecipientPolicy
 {
     public static readonly SmtpReply LookupUnavailable = new(451, "4.4.3", "Error: recipient lookup unavailable, try again later");
 
@@ -22,13 +20,9 @@ public sealed class IntakeRecipientPolicy(
             return null;
         }
 
-        var intake = services.GetRequiredService<IntakeClient>();
         try
         {
-            var reply = await intake.ResolveRecipientAsync(
-                new ResolveRecipientRequest { Address = recipient },
-                GrpcCallOptions.WithTimeout(options.Value.Mx.IntakeTimeout, cancellationToken));
-            if (!reply.Found)
+            if (!await intake.RecipientExistsAsync(recipient, options.Value.Mx.IntakeTimeout, cancellationToken))
             {
                 return new SmtpReply(550, "5.1.1", $"<{recipient}>: Recipient address rejected: User unknown");
             }
@@ -36,9 +30,9 @@ public sealed class IntakeRecipientPolicy(
             found.Add(recipient);
             return null;
         }
-        catch (GrpcStatusException e)
+        catch (IntakeException e)
         {
-            logger.LogWarning("Recipient lookup failed: {Status} {Detail}", e.StatusCode, e.Detail);
+            logger.LogWarning("Recipient lookup failed: {Failure} {Detail}", e.Failure, e.Detail);
             return LookupUnavailable;
         }
     }

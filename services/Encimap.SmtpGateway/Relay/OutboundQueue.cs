@@ -10,7 +10,7 @@ namespace Encimap.SmtpGateway.Relay;
 /// <c>FOR UPDATE SKIP LOCKED</c>; a claimed row is 'sending' and its next_attempt_at is the
 /// lease expiry, so that another gateway instance takes it over only if this one died.
 /// </summary>
-public sealed class OutboundQueue(NpgsqlDataSource dataSource)
+public sealed class OutboundQueue([FromKeyedServices("encimap")] NpgsqlDataSource dataSource)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Encimap.Contracts.Intake;
-using Encimap.Grpc;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Google.Protobuf;
@@ -19,7 +18,7 @@ public sealed class RelayWorker(
     OutboundQueue queue,
     SmarthostRelay relay,
     RelaySignal signal,
-    IServiceProvider services,
+    IntakeDelivery intake,
     GatewayTelemetry telemetry,
     IOptions<GatewayOptions> options,
     TimeProvider time,
@@ -35,6 +34,8 @@ public sealed class RelayWorker(
             logger.LogWarning("No smarthost configured (Smtp:Relay:Host): submitted mail stays queued");
         }
 
+        // An idle poll is no trace: its queries have no parent span, and the service defaults do not
+        // export those (OrphanSpanFilter). Each claimed message gets its own "smtp relay" span.
         while (!stoppingToken.IsCancellationRequested)
         {
             var claimedAny = false;
@@ -103,6 +104,7 @@ public sealed class RelayWorker(
 
                 done.AddRange(pending);
                 telemetry.RelayOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", "expired"));
+                activity?.SetStatus(ActivityStatusCode.Error, "delivery time expired");
             }
             else if (pending.Count > 0)
             {
@@ -126,11 +128,13 @@ public sealed class RelayWorker(
                 if (result.Permanent.Count > 0)
                 {
                     telemetry.RelayOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", "refused"));
+                    activity?.SetStatus(ActivityStatusCode.Error, $"{result.Permanent.Count} recipient(s) refused by the smarthost");
                 }
 
                 if (result.Temporary.Count > 0)
                 {
                     telemetry.RelayOutcomes.Add(1, new KeyValuePair<string, object?>("outcome", "deferred"));
+                    activity?.SetStatus(ActivityStatusCode.Error, $"{result.Temporary.Count} recipient(s) deferred; retried later");
                     lastError = result.Error;
                     var delay = Backoff(message.Attempts, relayOptions);
                     // The last retry falls on the expiry, so that the bounce is not later than promised.
@@ -181,6 +185,7 @@ public sealed class RelayWorker(
 
         if (followUpFailed)
         {
+            activity?.SetStatus(ActivityStatusCode.Error, "storing the Sent copy or the bounce through the intake failed; retried later");
             var followUpRetry = now + relayOptions.RetryBaseDelay;
             retryAt = retryAt is null || followUpRetry < retryAt ? followUpRetry : retryAt;
         }
@@ -223,16 +228,16 @@ public sealed class RelayWorker(
         request.Recipients.AddRange(recipients);
         try
         {
-            var reply = await services.GetRequiredService<IntakeClient>().DeliverAsync(request, GrpcCallOptions.WithTimeout(IntakeTimeout, cancellationToken));
+            var reply = await intake.DeliverAsync(request, IntakeTimeout, cancellationToken);
             var stored = reply.Results.Any(r => r.Outcome is DeliveryOutcome.Stored or DeliveryOutcome.Duplicate);
             telemetry.FollowUps.Add(1, new("kind", kind), new("outcome", stored ? "stored" : "no_mailbox"));
             // A vaultbox that is gone has nowhere to keep the copy: nothing to retry.
             return true;
         }
-        catch (GrpcStatusException e)
+        catch (IntakeException e)
         {
             telemetry.FollowUps.Add(1, new("kind", kind), new("outcome", "retry"));
-            logger.LogWarning("Storing the {Kind} through the intake failed: {Status} {Detail}", kind, e.StatusCode, e.Detail);
+            logger.LogWarning("Storing the {Kind} through the intake failed: {Failure} {Detail}", kind, e.Failure, e.Detail);
             return false;
         }
     }

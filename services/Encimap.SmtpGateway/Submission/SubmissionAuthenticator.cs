@@ -1,5 +1,4 @@
 using Encimap.Contracts.Credentials;
-using Encimap.Grpc;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,7 @@ namespace Encimap.SmtpGateway.Submission;
 /// first, then vaultbox SMTP credentials). Failed logins are answered late and counted per IP.
 /// </summary>
 public sealed class SubmissionAuthenticator(
-    IServiceProvider services,
+    CredentialVerification credentials,
     LoginThrottle throttle,
     IOptions<GatewayOptions> options,
     ILogger<SubmissionAuthenticator> logger) : ISmtpAuthenticator
@@ -29,13 +28,14 @@ public sealed class SubmissionAuthenticator(
         VerifyLoginReply reply;
         try
         {
-            reply = await services.GetRequiredService<CredentialsClient>().VerifySmtpLoginAsync(
+            reply = await credentials.VerifySmtpLoginAsync(
                 new VerifyLoginRequest { Username = userName, Password = password, ClientAddress = address.ToString() },
-                GrpcCallOptions.WithTimeout(VerifyTimeout, cancellationToken));
+                VerifyTimeout,
+                cancellationToken);
         }
-        catch (GrpcStatusException e)
+        catch (CredentialVerificationUnavailableException e)
         {
-            logger.LogWarning("Credential verification failed: {Status} {Detail}", e.StatusCode, e.Detail);
+            logger.LogWarning("Credential verification failed: {Detail}", e.Message);
             return SmtpAuthResult.Temporary;
         }
 

@@ -1,12 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
-using Encimap.Contracts.Certificates;
-using Encimap.Grpc;
+using Grpc.Core.Interceptors;
+using Grpc.Net.Client;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using CertificatesContract = Encimap.Contracts.Certificates.Certificates;
 
 namespace Encimap.Certificates.Tests.Infrastructure;
 
@@ -14,8 +15,7 @@ namespace Encimap.Certificates.Tests.Infrastructure;
 /// endpoint and an HTTP/2-only gRPC endpoint), with its own KEK directory.</summary>
 public sealed class CertificatesServer : IAsyncDisposable
 {
-    private readonly HttpClient _grpcHttp;
-    private readonly HttpClient _anonymousHttp;
+    private readonly GrpcChannel _channel;
     private readonly bool _ownsKekDirectory;
 
     private CertificatesServer(WebApplication app, Uri httpAddress, Uri grpcAddress, string kekDirectory, bool ownsKekDirectory)
@@ -25,14 +25,11 @@ public sealed class CertificatesServer : IAsyncDisposable
         GrpcAddress = grpcAddress;
         KekDirectory = kekDirectory;
         _ownsKekDirectory = ownsKekDirectory;
-        var token = new InternalCallTokenHandler(new JwtTokenIssuer(InternalCallAuthentication.Options(app.Configuration)), "tests")
-        {
-            InnerHandler = new SocketsHttpHandler(),
-        };
-        _grpcHttp = new HttpClient(token) { BaseAddress = grpcAddress, Timeout = Timeout.InfiniteTimeSpan };
-        Client = new CertificatesClient(new GrpcInvoker(_grpcHttp, new GrpcClientOptions { MaxRetryAttempts = 0, UseCircuitBreaker = false }));
-        _anonymousHttp = new HttpClient(new SocketsHttpHandler()) { BaseAddress = grpcAddress, Timeout = Timeout.InfiniteTimeSpan };
-        AnonymousClient = new CertificatesClient(new GrpcInvoker(_anonymousHttp, new GrpcClientOptions { MaxRetryAttempts = 0, UseCircuitBreaker = false }));
+        // No retries: the tests see each call's own status.
+        _channel = GrpcChannel.ForAddress(grpcAddress);
+        var token = new InternalCallToken(new JwtTokenIssuer(InternalCallAuthentication.Options(app.Configuration)), "tests");
+        Client = new CertificatesContract.CertificatesClient(_channel.Intercept(new InternalCallTokenInterceptor(token)));
+        AnonymousClient = new CertificatesContract.CertificatesClient(_channel);
     }
 
     public WebApplication App { get; }
@@ -46,10 +43,10 @@ public sealed class CertificatesServer : IAsyncDisposable
     public string KekDirectory { get; }
 
     /// <summary>A client that authenticates as another service of the fleet.</summary>
-    public CertificatesClient Client { get; }
+    public CertificatesContract.CertificatesClient Client { get; }
 
     /// <summary>A client that sends no token: anyone who can reach the port.</summary>
-    public CertificatesClient AnonymousClient { get; }
+    public CertificatesContract.CertificatesClient AnonymousClient { get; }
 
     /// <summary>Default settings for tests: a small pool, a KEK generated in a fresh directory, and
     /// the renewal job's own timer out of the way (tests call the pass directly).</summary>
@@ -66,7 +63,8 @@ public sealed class CertificatesServer : IAsyncDisposable
     public static async Task<CertificatesServer> StartAsync(
         string connectionString,
         Action<Dictionary<string, string?>>? adjust = null,
-        string? kekDirectory = null)
+        string? kekDirectory = null,
+        Action<WebApplicationBuilder>? configure = null)
     {
         var ownsKekDirectory = kekDirectory is null;
         kekDirectory ??= Path.Combine(Directory.CreateTempSubdirectory("encimap-keks-").FullName, "keks");
@@ -79,24 +77,24 @@ public sealed class CertificatesServer : IAsyncDisposable
         settings["Kestrel:Endpoints:grpc:Protocols"] = "Http2";
         adjust?.Invoke(settings);
 
-        var app = Build(settings);
+        var app = Build(settings, configure);
         await app.StartAsync();
         return new CertificatesServer(app, new Uri($"http://127.0.0.1:{httpPort}"), new Uri($"http://127.0.0.1:{grpcPort}"),
             kekDirectory, ownsKekDirectory);
     }
 
     /// <summary>Builds (without starting) the application with exactly <paramref name="settings"/> on top of its defaults.</summary>
-    public static WebApplication Build(Dictionary<string, string?> settings) =>
+    public static WebApplication Build(Dictionary<string, string?> settings, Action<WebApplicationBuilder>? configure = null) =>
         CertificatesApplication.Build(["--environment", "Production"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
+            configure?.Invoke(builder);
         });
 
     public async ValueTask DisposeAsync()
     {
-        _grpcHttp.Dispose();
-        _anonymousHttp.Dispose();
+        _channel.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
         if (_ownsKekDirectory)

@@ -1,33 +1,17 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Encimap.Grpc.Tests.Interop;
-using Google.Protobuf;
-using Microsoft.AspNetCore.Routing;
+using Grpc.Core;
 
 namespace Encimap.Grpc.Tests.Infrastructure;
 
-/// <summary>Our implementation of the Echo service, mapped on the test servers.</summary>
-public sealed class EchoService
+/// <summary>The Echo service (interop/interop.proto) on grpc-dotnet, served by <see cref="ServiceGrpcHost"/>.</summary>
+public sealed class EchoService(EchoCalls calls) : Echo.EchoBase
 {
     /// <summary>Text that makes Say throw an ordinary exception carrying a secret.</summary>
     public const string ThrowText = "throw";
     public const string SecretInException = "secret-connection-string";
 
-    private readonly ConcurrentDictionary<string, int> _failCalls = new();
-
-    /// <summary>How many times Fail was called with this message (retry tests use a unique one).</summary>
-    public int FailCallsFor(string message) => _failCalls.GetValueOrDefault(message);
-
-    public void Map(IEndpointRouteBuilder endpoints)
-    {
-        endpoints.MapGrpcUnary(EchoMethods.Say, SayAsync);
-        endpoints.MapGrpcServerStreaming(EchoMethods.Count, CountAsync);
-        endpoints.MapGrpcUnary(EchoMethods.Fail, FailAsync);
-        endpoints.MapGrpcUnary(EchoMethods.Sleep, SleepAsync);
-        endpoints.MapGrpcFallback();
-    }
-
-    private static Task<SayReply> SayAsync(SayRequest request, ServerCallContext context)
+    public override Task<SayReply> Say(SayRequest request, ServerCallContext context)
     {
         if (request.Text == ThrowText)
         {
@@ -39,43 +23,42 @@ public sealed class EchoService
         {
             Text = request.Text,
             Payload = request.Payload,
-            MetadataValue = context.RequestHeaders["x-echo"].ToString(),
-            TraceId = activity?.TraceId.ToHexString() ?? string.Empty,
-            ParentSpanId = activity?.ParentSpanId.ToHexString() ?? string.Empty,
+            MetadataValue = context.RequestHeaders.GetValue("x-echo") ?? "",
+            TraceId = activity?.TraceId.ToHexString() ?? "",
+            ParentSpanId = activity?.ParentSpanId.ToHexString() ?? "",
             Peer = context.Peer,
         });
     }
 
-    private static async Task CountAsync(CountRequest request, IServerStreamWriter<CountReply> writer, ServerCallContext context)
+    public override Task<MeasureReply> Measure(SayRequest request, ServerCallContext context) =>
+        Task.FromResult(new MeasureReply { PayloadLength = request.Payload.Length });
+
+    public override async Task Count(CountRequest request, IServerStreamWriter<CountReply> responseStream, ServerCallContext context)
     {
         for (var i = 0; i < request.Count; i++)
         {
-            await writer.WriteAsync(new CountReply { Index = i, Text = $"message {i}" }, context.CancellationToken);
+            await responseStream.WriteAsync(new CountReply { Index = i, Text = $"message {i}" }, context.CancellationToken);
         }
 
         if (request.FailCode != 0)
         {
-            throw new GrpcStatusException((StatusCode)request.FailCode, request.FailMessage);
+            throw new RpcException(new Status((StatusCode)request.FailCode, request.FailMessage));
         }
     }
 
-    private Task<SayReply> FailAsync(FailRequest request, ServerCallContext context)
-    {
-        _failCalls.AddOrUpdate(request.Message, 1, (_, n) => n + 1);
-        context.ResponseTrailers["x-trailer"] = "from encimap";
-        throw new GrpcStatusException((StatusCode)request.Code, request.Message);
-    }
+    public override Task<SayReply> Fail(FailRequest request, ServerCallContext context) => FailWith(request);
 
-    private static async Task<SayReply> SleepAsync(SleepRequest request, ServerCallContext context)
+    public override Task<SayReply> FailSafely(FailRequest request, ServerCallContext context) => FailWith(request);
+
+    public override async Task<SayReply> Sleep(SleepRequest request, ServerCallContext context)
     {
         await Task.Delay(request.Milliseconds, context.CancellationToken);
         return new SayReply { Text = "slept" };
     }
 
-    public static SayRequest Bytes(int length, string text = "")
+    private Task<SayReply> FailWith(FailRequest request)
     {
-        var payload = new byte[length];
-        new Random(length).NextBytes(payload);
-        return new SayRequest { Text = text, Payload = ByteString.CopyFrom(payload) };
+        calls.RecordFailure(request.Message);
+        throw new RpcException(new Status((StatusCode)request.Code, request.Message), new Metadata { { "x-trailer", "from encimap" } });
     }
 }

@@ -38,11 +38,14 @@ public static class NodeInterop
         }
     }
 
-    /// <summary>Runs client.js against <paramref name="address"/> and parses the JSON it prints.</summary>
-    public static async Task<JsonElement> RunClientAsync(Uri address)
+    /// <summary>
+    /// Runs client.js against <paramref name="address"/> with <paramref name="environment"/> (its
+    /// token and the server's message limit) and parses the JSON it prints.
+    /// </summary>
+    public static async Task<JsonElement> RunClientAsync(Uri address, IReadOnlyDictionary<string, string> environment)
     {
         await EnsureInstalledAsync();
-        var run = await RunToEndAsync("node", ["client.js", $"{address.Host}:{address.Port}"], TimeSpan.FromMinutes(1));
+        var run = await RunToEndAsync("node", ["client.js", $"{address.Host}:{address.Port}"], TimeSpan.FromMinutes(2), environment);
         if (run.ExitCode != 0)
         {
             throw new InvalidOperationException($"client.js exited with {run.ExitCode}:\n{run.Stderr}");
@@ -52,7 +55,7 @@ public static class NodeInterop
         return document.RootElement.Clone();
     }
 
-    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments)
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -67,12 +70,18 @@ public static class NodeInterop
             info.ArgumentList.Add(argument);
         }
 
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         return info;
     }
 
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(string fileName, string[] arguments, TimeSpan timeout)
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunToEndAsync(
+        string fileName, string[] arguments, TimeSpan timeout, IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var process = Process.Start(StartInfo(fileName, arguments))!;
+        using var process = Process.Start(StartInfo(fileName, arguments, environment))!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

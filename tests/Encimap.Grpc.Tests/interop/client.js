@@ -1,19 +1,32 @@
 'use strict';
 // grpc-js client against a server under test. Usage: node client.js 127.0.0.1:PORT
-// Runs each case and prints one JSON object with what grpc-js saw; the C# test asserts it.
+// Environment: INTERNAL_TOKEN, the internal-call token the server requires (sent as
+// "authorization: Bearer ..." on every call but the anonymous one); MESSAGE_LIMIT, the server's
+// largest request message in bytes. Runs each case and prints one JSON object with what grpc-js
+// saw; the C# test asserts it.
 const { grpc, Echo } = require('./common');
 
 const address = process.argv[2];
-const client = new Echo(address, grpc.credentials.createInsecure());
+const token = process.env.INTERNAL_TOKEN || '';
+const limit = Number(process.env.MESSAGE_LIMIT || 0);
+
+const withToken = (options, nextCall) => new grpc.InterceptingCall(nextCall(options), {
+  start(metadata, listener, next) {
+    metadata.set('authorization', `Bearer ${token}`);
+    next(metadata, listener);
+  },
+});
+const client = new Echo(address, grpc.credentials.createInsecure(), { interceptors: [withToken] });
+const anonymous = new Echo(address, grpc.credentials.createInsecure());
 
 function deadlineIn(ms) {
   return new Date(Date.now() + ms);
 }
 
-function unary(method, request, metadata = new grpc.Metadata(), options = {}) {
+function unary(method, request, metadata = new grpc.Metadata(), options = {}, on = client) {
   const started = Date.now();
   return new Promise((resolve) => {
-    client[method](request, metadata, { deadline: deadlineIn(10000), ...options }, (err, reply) => {
+    on[method](request, metadata, { deadline: deadlineIn(60000), ...options }, (err, reply) => {
       const elapsedMs = Date.now() - started;
       if (err) {
         resolve({ code: err.code, details: err.details, trailer: err.metadata.get('x-trailer')[0] || null, elapsedMs });
@@ -45,6 +58,32 @@ function unknownMethod() {
   });
 }
 
+// A request message (field 2, bytes) of exactly `size` bytes on the wire: tag, length, payload.
+function payloadForMessageOf(size) {
+  let payload = size - 2;
+  while (1 + varintLength(payload) + payload > size) {
+    payload--;
+  }
+  return Buffer.alloc(payload, 0x61);
+}
+
+function varintLength(n) {
+  let length = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    length++;
+  }
+  return length;
+}
+
+async function measure(size) {
+  const payload = payloadForMessageOf(size);
+  const result = await unary('measure', { payload });
+  return result.code === 0
+    ? { code: 0, sent: payload.length, payloadLength: Number(result.reply.payloadLength) }
+    : { code: result.code, sent: payload.length, details: result.details };
+}
+
 async function main() {
   const metadata = new grpc.Metadata();
   metadata.set('x-echo', 'from grpc-js');
@@ -59,9 +98,13 @@ async function main() {
     count: await stream({ count: 5 }),
     countThenFail: await stream({ count: 3, failCode: 9, failMessage: 'stopped after three' }),
     unknown: await unknownMethod(),
+    anonymous: await unary('say', { text: 'no token' }, new grpc.Metadata(), {}, anonymous),
+    atLimit: await measure(limit),
+    overLimit: await measure(limit + 1),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
   client.close();
+  anonymous.close();
 }
 
 main().catch((e) => {

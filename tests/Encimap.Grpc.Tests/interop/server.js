@@ -12,6 +12,10 @@ function say(call, callback) {
   });
 }
 
+function measure(call, callback) {
+  callback(null, { payloadLength: call.request.payload.length });
+}
+
 function fail(call, callback) {
   const trailers = new grpc.Metadata();
   trailers.set('x-trailer', 'from grpc-js');
@@ -35,7 +39,7 @@ function count(call) {
 }
 
 const server = new grpc.Server();
-server.addService(Echo.service, { say, fail, sleep, count });
+server.addService(Echo.service, { say, measure, fail, failSafely: fail, sleep, count });
 server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) {
     process.stderr.write(String(err) + '\n');

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Encimap.AppHost;
+
+/// <summary>Settings of the AppHost itself (configuration section <c>AppHost</c>).</summary>
+public sealed class AppHostSettings
+{
+    /// <summary>Where the embedded cluster, development secrets and keys live; default <c>.encimap/</c> in the repository.</summary>
+    public string? StateDirectory { get; set; }
+
+    /// <summary>Port of the embedded PostgreSQL (before <see cref="PortOffset"/>).</summary>
+    public int PostgresPort { get; set; } = 55432;
+
+    /// <summary>Whether the embedded PostgreSQL flushes to disk; tests turn it off for speed.</summary>
+    public bool PostgresFsync { get; set; } = true;
+
+    /// <summary>Added to every development port, so that two fleets can run side by side.</summary>
+    public int PortOffset { get; set; }
+
+    /// <summary>Build configuration of the service binaries; default: the AppHost's own.</summary>
+    public string? Configuration { get; set; }
+
+    public static AppHostSettings From(IConfiguration configuration) =>
+        configuration.GetSection("AppHost").Get<AppHostSettings>() ?? new AppHostSettings();
+}

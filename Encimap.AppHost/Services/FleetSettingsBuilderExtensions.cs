@@ -1,0 +1,28 @@
+namespace Encimap.AppHost.Services;
+
+/// <summary>The settings only some services get: keys they alone hold, the operator's smarthost.</summary>
+public static class FleetSettingsBuilderExtensions
+{
+    /// <summary>
+    /// The certificate service alone holds the key-encryption keys, outside the database: in
+    /// development a generated one under the state directory.
+    /// </summary>
+    public static IResourceBuilder<ServiceResource> WithKeyEncryptionKeys(
+        this IResourceBuilder<ServiceResource> builder, DevelopmentEnvironment development) => builder
+        .WithEnvironment("Certificates__KekDirectory", development.Setting("kek-directory", Path.Combine(development.Layout.StateDirectory, "kek")))
+        .WithEnvironment("Certificates__GenerateDevelopmentKek", development.Setting("generate-development-kek", "true"));
+
+    /// <summary>The gateway alone checks the platform's user tokens.</summary>
+    public static IResourceBuilder<ServiceResource> WithUserTokenKey(
+        this IResourceBuilder<ServiceResource> builder, DevelopmentEnvironment development) =>
+        builder.WithEnvironment("Jwt__User__SigningKey", development.SecretParameter("user-jwt-signing-key", "user-jwt-signing-key"));
+
+    /// <summary>Where submitted mail is relayed; until a host is set it waits in the durable queue.</summary>
+    public static IResourceBuilder<ServiceResource> WithSmarthost(
+        this IResourceBuilder<ServiceResource> builder, DevelopmentEnvironment development) => builder
+        .WithEnvironment("Smtp__Relay__Host", development.Setting("smarthost-host", ""))
+        .WithEnvironment("Smtp__Relay__Port", development.Setting("smarthost-port", "25"))
+        .WithEnvironment("Smtp__Relay__UserName", development.Setting("smarthost-username", ""))
+        .WithEnvironment("Smtp__Relay__Password", development.Setting("smarthost-password", "", secret: true))
+        .WithEnvironment("Smtp__MaxMessageSize", development.Setting("max-message-bytes", "36700160"));
+}
