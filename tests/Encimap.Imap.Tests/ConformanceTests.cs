@@ -2,7 +2,7 @@ namespace Encimap.Imap.Tests;
 
 /// <summary>RFC behaviour that depends on what PostgreSQL keeps, against the real service.</summary>
 [Collection(ImapFleetCollection.Name)]
-public sealed class ConformanceTests(ImapFleet fleet)
+public sealed class ConformanceTests(ImapFixture fleet)
 {
     private static string Message(string subject) =>
         $"From: a@example.com\r\nTo: b@example.com\r\nSubject: {subject}\r\nMessage-ID: <{Guid.NewGuid():N}@example.com>\r\n\r\nbody\r\n";
