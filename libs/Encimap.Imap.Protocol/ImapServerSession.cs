@@ -28,6 +28,7 @@ public sealed partial class ImapServerSession : IUpdateSink
     private bool _utf8;
     private bool _rev2;
     private int _unauthenticatedCommands;
+    private ImapCommandSpan? _span;
 
     public ImapServerSession(IImapTransport transport, IImapSession backend, ImapServerOptions? options = null)
     {
@@ -207,9 +208,24 @@ public sealed partial class ImapServerSession : IUpdateSink
         }
 
         _writer.Raw(text).Crlf();
+        _span?.Answered(status, code);
     }
 
     private async Task ExecuteAsync(ImapCommand command, CancellationToken cancellationToken)
+    {
+        _span = ImapCommandSpan.Start(command);
+        try
+        {
+            await ExecuteInSpanAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _span.End(_view?.Name);
+            _span = null;
+        }
+    }
+
+    private async Task ExecuteInSpanAsync(ImapCommand command, CancellationToken cancellationToken)
     {
         if (!CommandTable.IsAllowed(State, command.Name))
         {
@@ -269,6 +285,7 @@ public sealed partial class ImapServerSession : IUpdateSink
     private void FailedInStorage(ImapCommand command, Exception e)
     {
         _options.OnError?.Invoke(command, e);
+        _span?.Failed(e);
         Tagged(command.Tag, ImapStatus.No, "Temporary server failure; try again", "UNAVAILABLE");
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Aspire.Hosting.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -10,7 +11,8 @@ namespace Encimap.Dashboard.Tests;
 /// <summary>
 /// The Aspire dashboard as a developer meets it: every resource of the fleet is listed, and one
 /// inbound SMTP message is one trace across the SMTP gateway, the intake, the certificate service
-/// and PostgreSQL, shown on the dashboard's trace page. Screenshots go to <c>artifacts/screenshots/</c>.
+/// and PostgreSQL, shown on the dashboard's trace page; an IMAP FETCH of it is a span of its own
+/// with the mailbox and message count. Screenshots go to <c>artifacts/screenshots/</c>.
 /// </summary>
 public sealed class DashboardBrowserTests(DashboardFleet fleet, ITestOutputHelper output) : IClassFixture<DashboardFleet>, IAsyncLifetime
 {
@@ -34,7 +36,7 @@ public sealed class DashboardBrowserTests(DashboardFleet fleet, ITestOutputHelpe
     }
 
     [Fact]
-    public async Task Every_resource_is_listed_and_an_inbound_message_is_one_trace_from_smtp_to_postgresql()
+    public async Task Every_resource_is_listed_and_an_inbound_message_is_one_trace_from_smtp_to_postgresql_and_imap_commands_are_spans()
     {
         var dashboard = await fleet.App.GetDashboardUrlAsync() ?? throw new InvalidOperationException("no dashboard");
         output.WriteLine($"dashboard: {dashboard}");
@@ -46,7 +48,7 @@ public sealed class DashboardBrowserTests(DashboardFleet fleet, ITestOutputHelpe
         }
         await ScreenshotAsync("dashboard-resources.png");
 
-        var recipient = await CreateVaultboxAsync();
+        var (recipient, credentials) = await CreateVaultboxAsync();
         await SmtpMessage.SendAsync(new Uri($"smtp://127.0.0.1:{fleet.Endpoint("smtp", "mx").Port}"), recipient);
         var traceId = await TraceQueries.WaitForTraceAsync(dashboard, "smtp transaction", ["smtp", "intake", "certificates"], TimeSpan.FromMinutes(1));
         output.WriteLine($"trace {traceId}");
@@ -57,10 +59,16 @@ public sealed class DashboardBrowserTests(DashboardFleet fleet, ITestOutputHelpe
             await _page.GetByText(text).First.WaitForAsync();
         }
         await ScreenshotAsync("dashboard-smtp-trace.png");
+
+        Assert.Equal(1, await ImapFetch.FetchAllAsync(fleet.Endpoint("imap", "imaps").Port, credentials.Username, credentials.Password));
+        var fetchTrace = await TraceQueries.WaitForTraceAsync(dashboard, "IMAP FETCH", ["imap"], TimeSpan.FromMinutes(1));
+        await _page.GotoAsync(new Uri(dashboard, $"traces/detail/{fetchTrace}").AbsoluteUri);
+        await _page.GetByText("IMAP FETCH").First.WaitForAsync();
+        await ScreenshotAsync("dashboard-imap-fetch.png");
     }
 
-    /// <summary>A vaultbox on a verified domain of a new user, created through the API; returns its address.</summary>
-    private async Task<string> CreateVaultboxAsync()
+    /// <summary>A vaultbox on a verified domain of a new user, created through the API; returns its address and IMAP login.</summary>
+    private async Task<(string Address, (string Username, string Password) Imap)> CreateVaultboxAsync()
     {
         var suffix = Guid.NewGuid().ToString("N")[..8];
         var domain = $"trace-{suffix}.example";
@@ -72,8 +80,12 @@ public sealed class DashboardBrowserTests(DashboardFleet fleet, ITestOutputHelpe
         using var http = new HttpClient { BaseAddress = fleet.Http("api"), Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var created = await http.PostAsJsonAsync("/s2s/v1/vaultboxes", new { domain, alias = "cat", name = "Cat's box" });
-        Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
-        return $"cat@{domain}";
+        var body = await created.Content.ReadAsStringAsync();
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body);
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("vaultbox_id").GetGuid();
+        using var issued = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
+        var login = JsonDocument.Parse(await issued.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
+        return ($"cat@{domain}", (login.GetProperty("username").GetString()!, login.GetProperty("password").GetString()!));
     }
 
     private async Task ScreenshotAsync(string name)

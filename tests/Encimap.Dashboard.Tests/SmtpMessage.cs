@@ -1,4 +1,3 @@
-
 namespace Encimap.Dashboard.Tests;
 
 /// <summary>
@@ -18,21 +17,6 @@ internal static class SmtpMessage
                 refused = smtp.sendmail("sender@example.org", [rcpt], body)
                 print("refused" if refused else "stored")
             """;
-        var start = new System.Diagnostics.ProcessStartInfo("python3")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-c", script, mx.Host, mx.Port.ToString(), recipient })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = System.Diagnostics.Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0 && output.Trim() == "stored", $"smtplib: {output} {error}");
+        Assert.Equal("stored", await PythonScript.RunAsync(script, mx.Host, mx.Port.ToString(), recipient));
     }
 }

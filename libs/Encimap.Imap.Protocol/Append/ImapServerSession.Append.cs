@@ -10,6 +10,7 @@ public sealed partial class ImapServerSession
             .Select(m => m with { Flags = new EquatableList<string>(m.Flags.Where(f => f != Flags.Recent).Distinct(StringComparer.OrdinalIgnoreCase)) })
             .ToList();
         var result = await _backend.AppendAsync(MailboxName(arguments.Mailbox), messages, ct).ConfigureAwait(false);
+        _span?.Messages(result.Uids.Count);
         return await OkAsync(c, "APPEND completed", ct, $"APPENDUID {result.UidValidity} {SequenceSet.Compress(result.Uids)}").ConfigureAwait(false);
     }
 
@@ -28,6 +29,7 @@ public sealed partial class ImapServerSession
             }
 
             result = await mover.MoveAsync(ranges, destination, ct).ConfigureAwait(false);
+            _span?.Messages(result.SourceUids.Count);
             if (result.SourceUids.Count > 0)
             {
                 _writer.Raw($"* OK [COPYUID {result.UidValidity} {SequenceSet.Compress(result.SourceUids)} {SequenceSet.Compress(result.DestinationUids)}] Moved\r\n");
@@ -38,6 +40,7 @@ public sealed partial class ImapServerSession
         }
 
         result = await _backend.CopyAsync(ranges, destination, ct).ConfigureAwait(false);
+        _span?.Messages(result.SourceUids.Count);
         var code = result.SourceUids.Count > 0
             ? $"COPYUID {result.UidValidity} {SequenceSet.Compress(result.SourceUids)} {SequenceSet.Compress(result.DestinationUids)}"
             : null;

@@ -34,6 +34,7 @@ public sealed partial class ImapServerSession
 
         var writer = new FetchWriter(_writer, _pipe, _view, items);
         await _backend.FetchAsync(writer, ranges, new FetchOptions(arguments.ChangedSince, setSeen), ct).ConfigureAwait(false);
+        _span?.Messages(writer.Written);
         return await OkAsync(c, "FETCH completed", ct).ConfigureAwait(false);
     }
 }

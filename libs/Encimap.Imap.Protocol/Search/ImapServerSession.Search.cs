@@ -21,6 +21,7 @@ public sealed partial class ImapServerSession
         var matches = await _backend.SearchAsync(criteria, ct).ConfigureAwait(false);
         var known = matches.Where(m => _view!.SequenceOf(m.Uid) > 0).OrderBy(m => m.Uid).ToList();
         var numbers = known.Select(m => c.Uid ? m.Uid : _view!.SequenceOf(m.Uid)).ToList();
+        _span?.Messages(numbers.Count);
         var highest = known.Count > 0 ? known.Max(m => m.ModSeq) : 0UL;
         var returns = arguments.Return ?? (_rev2 ? SearchReturn.All : (SearchReturn?)null);
         if (returns is null)

@@ -74,6 +74,7 @@ public sealed partial class ImapServerSession
 
         MailboxFlagsResponse.Write(_writer, _view);
         _writer.Raw("* ").Number((long)_view.Count).Raw(" EXISTS\r\n"u8);
+        _span?.Messages(_view.Count);
         if (!_rev2)
         {
             _writer.Raw("* ").Number((long)_view.RecentCount).Raw(" RECENT\r\n"u8);

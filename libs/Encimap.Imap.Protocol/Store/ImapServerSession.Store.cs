@@ -8,6 +8,7 @@ public sealed partial class ImapServerSession
         RequireWritable();
         IReadOnlyList<UidRange>? ranges = c.Arguments is ExpungeArguments e ? Resolve(e.UidSet, uid: true) : null;
         var expunged = await _backend.ExpungeAsync(ranges, ct).ConfigureAwait(false);
+        _span?.Messages(expunged.Count);
         Expunged(expunged);
         return await OkAsync(c, "EXPUNGE completed", ct, await HighestModSeqAfterExpungeAsync(ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
@@ -23,6 +24,7 @@ public sealed partial class ImapServerSession
         var ranges = Resolve(arguments.Set, c.Uid);
         var flags = arguments.Flags.Where(f => f != Flags.Recent).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         var result = await _backend.StoreAsync(ranges, arguments.Mode, flags, arguments.UnchangedSince, ct).ConfigureAwait(false);
+        _span?.Messages(result.Updated.Count);
         var writer = new FetchWriter(_writer, null, _view!, []);
         foreach (var update in result.Updated.OrderBy(u => u.Uid))
         {
