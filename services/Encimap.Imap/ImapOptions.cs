@@ -1,3 +1,5 @@
+using Encimap.LoginThrottling;
+
 namespace Encimap.Imap;
 
 /// <summary>Configuration section "Imap".</summary>
@@ -27,16 +29,8 @@ public sealed class ImapOptions
     /// <summary>Concurrent connections of one vaultbox (username).</summary>
     public int MaxConnectionsPerUser { get; set; } = 50;
 
-    /// <summary>Delay before answering a failed login (doubles with each recent failure, up to 8 times).</summary>
-    public TimeSpan LoginFailureDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Failures per client IP within <see cref="LoginFailureWindow"/> before logins from it are refused.</summary>
-    public int MaxLoginFailuresPerAddress { get; set; } = 20;
-
-    /// <summary>Failures per username within <see cref="LoginFailureWindow"/> before logins as it are refused.</summary>
-    public int MaxLoginFailuresPerUsername { get; set; } = 10;
-
-    public TimeSpan LoginFailureWindow { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>Login throttling per client address and per address and username (section <c>Imap:LoginPenalty</c>).</summary>
+    public LoginPenaltyOptions LoginPenalty { get; set; } = new();
 
     /// <summary>Allow LOGIN/AUTHENTICATE without TLS (never in production).</summary>
     public bool AllowCleartextAuthentication { get; set; }

@@ -1,4 +1,5 @@
 using Encimap.Imap.Protocol;
+using Encimap.LoginThrottling;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -8,12 +9,13 @@ namespace Encimap.Imap;
 public sealed class PostgresImapBackend(
     [FromKeyedServices("encimap")] NpgsqlDataSource database,
     MailboxNotifier notifier,
-    LoginGuard guard,
+    LoginPenalty penalty,
+    UserConnectionLimit connections,
     IServiceProvider services,
     IOptions<ImapOptions> options,
     ILoggerFactory loggers) : IImapBackend
 {
     public IImapSession OpenSession(ImapConnectionInfo connection) =>
-        new PostgresImapSession(database, notifier, guard, services.GetRequiredService<CredentialVerification>, services.GetRequiredService<IntakeAppender>,
+        new PostgresImapSession(database, notifier, penalty, connections, services.GetRequiredService<CredentialVerification>, services.GetRequiredService<IntakeAppender>,
             options.Value, connection, loggers.CreateLogger<PostgresImapSession>());
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
+using System.Net;
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
 using Encimap.Imap.Protocol;
+using Encimap.LoginThrottling;
 using Google.Protobuf.WellKnownTypes;
 using Npgsql;
 
@@ -16,7 +18,8 @@ namespace Encimap.Imap;
 public sealed partial class PostgresImapSession(
     NpgsqlDataSource database,
     MailboxNotifier notifier,
-    LoginGuard guard,
+    LoginPenalty penalty,
+    UserConnectionLimit connections,
     Func<CredentialVerification> credentials,
     Func<IntakeAppender> intake,
     ImapOptions options,
@@ -26,6 +29,8 @@ public sealed partial class PostgresImapSession(
     private static readonly Meter Meter = new(Encimap.ServiceDefaults.EncimapTelemetry.Imap);
     private static readonly Counter<long> Logins = Meter.CreateCounter<long>("encimap.imap.logins", description: "IMAP logins by outcome");
 
+    // Login penalties are kept per client address (see LoginPenalty).
+    private readonly IPAddress _client = IPAddress.TryParse(connection.RemoteAddress, out var parsed) ? parsed : IPAddress.None;
     private Guid _vaultbox;
     private string? _address;
     private string? _username;
@@ -43,11 +48,15 @@ public sealed partial class PostgresImapSession(
 
     public async Task<bool> LoginAsync(string username, string password, CancellationToken cancellationToken)
     {
-        if (guard.IsBlocked(connection.RemoteAddress, username))
+        // Attempts from an address with recent failures wait before being checked, right
+        // password or not, so that the answer's timing tells a guesser nothing.
+        var admission = penalty.Admit(_client, username);
+        await Task.Delay(admission.Delay, cancellationToken);
+        if (admission.Refused)
         {
             Logins.Add(1, new KeyValuePair<string, object?>("outcome", "blocked"));
-            await Task.Delay(options.LoginFailureDelay, cancellationToken);
-            throw ImapException.No("Too many failed logins; try again later", "UNAVAILABLE");
+            logger.LogInformation("IMAP login from {Address} refused: too many failed logins", connection.RemoteAddress);
+            throw ImapException.No("Too many failed logins from your address; try again later", "UNAVAILABLE");
         }
 
         VerifyLoginReply reply;
@@ -67,17 +76,17 @@ public sealed partial class PostgresImapSession(
         if (reply.Kind != PrincipalKind.Vaultbox || !Guid.TryParse(reply.VaultboxId, out var vaultbox))
         {
             Logins.Add(1, new KeyValuePair<string, object?>("outcome", "failed"));
-            await Task.Delay(guard.Failed(connection.RemoteAddress, username), cancellationToken);
+            await Task.Delay(penalty.Failed(_client, username), cancellationToken);
             return false;
         }
 
-        if (!guard.TryOpen(username))
+        penalty.Succeeded(_client, username);
+        if (!connections.TryOpen(username))
         {
             Logins.Add(1, new KeyValuePair<string, object?>("outcome", "limit"));
             throw ImapException.No("Too many connections for this user", "LIMIT");
         }
 
-        guard.Succeeded(username);
         Logins.Add(1, new KeyValuePair<string, object?>("outcome", "succeeded"));
         _username = username;
         _vaultbox = vaultbox;
@@ -146,7 +155,7 @@ public sealed partial class PostgresImapSession(
     {
         if (_username is not null)
         {
-            guard.Close(_username);
+            connections.Close(_username);
             _username = null;
         }
 

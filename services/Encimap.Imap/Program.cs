@@ -2,9 +2,11 @@ using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
 using Encimap.Imap;
 using Encimap.Imap.Protocol;
+using Encimap.LoginThrottling;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -27,7 +29,9 @@ builder.AddKeyedNpgsqlDataSource("encimap", configureDataSourceBuilder: dataSour
     }
 });
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<LoginGuard>();
+builder.Services.AddSingleton(provider => new LoginPenalty(
+    provider.GetRequiredService<IOptions<ImapOptions>>().Value.LoginPenalty, provider.GetRequiredService<TimeProvider>()));
+builder.Services.AddSingleton<UserConnectionLimit>();
 builder.Services.AddSingleton<MailboxNotifier>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<MailboxNotifier>());
 builder.Services.AddSingleton<IImapBackend, PostgresImapBackend>();

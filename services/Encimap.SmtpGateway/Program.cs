@@ -1,11 +1,13 @@
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
+using Encimap.LoginThrottling;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Encimap.SmtpGateway.Infrastructure;
 using Encimap.SmtpGateway.Mx;
 using Encimap.SmtpGateway.Relay;
 using Encimap.SmtpGateway.Submission;
+using Microsoft.Extensions.Options;
 
 // appsettings*.json sit next to the assembly, wherever the process is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -33,7 +35,8 @@ builder.Services.AddSingleton<SmarthostRelay>();
 builder.Services.AddSingleton<FoundRecipientCache>();
 builder.Services.AddSingleton<IntakeRecipientPolicy>();
 builder.Services.AddSingleton<IntakeMessageSink>();
-builder.Services.AddSingleton<LoginThrottle>();
+builder.Services.AddSingleton(provider => new LoginPenalty(
+    provider.GetRequiredService<IOptions<GatewayOptions>>().Value.Submission.LoginPenalty, provider.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<SubmissionAuthenticator>();
 builder.Services.AddSingleton<SubmissionSenderPolicy>();
 builder.Services.AddSingleton<OutboundQueueSink>();

@@ -10,7 +10,7 @@ namespace Encimap.Imap.Tests;
 /// <summary>
 /// The fleet the IMAP tests share, with a user and a verified domain for their vaultboxes, and a
 /// second IMAP instance over the same database (<see cref="SecondImap"/>: IDLE across instances).
-/// Failed logins are delayed only briefly.
+/// Failed logins are penalized briefly and refused early (<see cref="LoginPenaltyTests"/>).
 /// </summary>
 public sealed class ImapFixture : EncimapFleet
 {
@@ -29,7 +29,10 @@ public sealed class ImapFixture : EncimapFleet
         AddInstance("imap", SecondImap);
         foreach (var imap in (string[])["imap", SecondImap])
         {
-            Configure(imap, "Imap__LoginFailureDelay", "00:00:00.100");
+            Configure(imap, "Imap__LoginPenalty__InitialDelay", "00:00:00.100");
+            Configure(imap, "Imap__LoginPenalty__MaxDelay", "00:00:02");
+            Configure(imap, "Imap__LoginPenalty__MaxFailuresPerAddressAndUsername", "5");
+            Configure(imap, "Imap__LoginPenalty__MaxFailuresPerAddress", "10");
         }
     }
 

@@ -67,23 +67,6 @@ public sealed class SessionTests(ImapFixture fleet)
     }
 
     [Fact]
-    public async Task Failed_logins_are_delayed_and_counted()
-    {
-        var account = await fleet.CreateAccountAsync("guard");
-        await using var client = await RawImapClient.ConnectAsync(fleet.ImapsPort);
-        var watch = Stopwatch.StartNew();
-        Assert.Equal("NO [AUTHENTICATIONFAILED] Invalid credentials", (await client.CommandAsync($"LOGIN {account.Username} wrong")).Status);
-        Assert.True(watch.Elapsed >= TimeSpan.FromMilliseconds(90));
-        for (var i = 0; i < 9; i++)
-        {
-            await client.CommandAsync($"LOGIN {account.Username} wrong");
-        }
-
-        // Past the per-username limit even the right password is refused for a while.
-        Assert.StartsWith("NO [UNAVAILABLE]", (await client.CommandAsync($"LOGIN {account.Username} \"{account.Password}\"")).Status);
-    }
-
-    [Fact]
     public async Task Condstore_and_uidplus_against_postgres()
     {
         var account = await fleet.CreateAccountAsync("cond");

@@ -46,4 +46,51 @@ public static class Scripts
             except smtplib.SMTPDataError as e:
                 print('data refused', e.smtp_code, e.smtp_error.decode())
         """;
+
+    /// <summary>
+    /// argv: port, cafile, sequential|parallel, attempts (JSON: [{source, user, password, mechanism}]).
+    /// Each attempt connects from its own source address (Linux routes all of 127/8 to the loopback
+    /// interface), starts TLS and sends one AUTH. Prints, in the order of the attempts, JSON
+    /// [{code, text, seconds}] where seconds is how long the AUTH took.
+    /// </summary>
+    public const string AuthAttempts = """
+        import json, smtplib, ssl, sys, threading, time
+        port, cafile, mode, attempts = int(sys.argv[1]), sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+        context = ssl.create_default_context(cafile=cafile)
+
+        def attempt(item):
+            s = smtplib.SMTP('127.0.0.1', port, timeout=60, source_address=(item['source'], 0))
+            s.ehlo('python.test')
+            s.starttls(context=context)
+            s.ehlo('python.test')
+            s.user, s.password = item['user'], item['password']
+            started = time.monotonic()
+            try:
+                if item['mechanism'] == 'LOGIN':
+                    code, text = s.auth('LOGIN', s.auth_login, initial_response_ok=False)
+                else:
+                    code, text = s.auth('PLAIN', s.auth_plain)
+            except smtplib.SMTPResponseException as e:
+                code, text = e.smtp_code, e.smtp_error
+            seconds = time.monotonic() - started
+            try:
+                s.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            return {'code': code, 'text': text.decode(), 'seconds': seconds}
+
+        results = [None] * len(attempts)
+        def run(i):
+            results[i] = attempt(attempts[i])
+        if mode == 'parallel':
+            threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+        else:
+            for i in range(len(attempts)):
+                run(i)
+        print(json.dumps(results))
+        """;
 }

@@ -9,7 +9,8 @@ namespace Encimap.SmtpGateway.Tests;
 /// <summary>
 /// The fleet the SMTP gateway's tests share. The gateway relays submitted mail to a
 /// <see cref="Smarthost"/> the tests open and close (closed at first), retries quickly and bounces
-/// after <see cref="RelayMaxAge"/>; its limits let the tests send as fast as they like.
+/// after <see cref="RelayMaxAge"/>; its limits let the tests send as fast as they like, and failed
+/// logins are penalized briefly and refused early (<see cref="SubmissionLoginPenaltyTests"/>).
 /// </summary>
 public sealed class SmtpFixture : EncimapFleet
 {
@@ -36,8 +37,10 @@ public sealed class SmtpFixture : EncimapFleet
         {
             ["Smtp__HostName"] = "mx.test.example",
             ["Smtp__MaxMessageSize"] = MaxMessageSize.ToString(CultureInfo.InvariantCulture),
-            ["Smtp__Submission__LoginFailureDelay"] = "00:00:00.200",
-            ["Smtp__Submission__MaxLoginFailures"] = "1000",
+            ["Smtp__Submission__LoginPenalty__InitialDelay"] = "00:00:00.100",
+            ["Smtp__Submission__LoginPenalty__MaxDelay"] = "00:00:02",
+            ["Smtp__Submission__LoginPenalty__MaxFailuresPerAddressAndUsername"] = "5",
+            ["Smtp__Submission__LoginPenalty__MaxFailuresPerAddress"] = "10",
             ["Smtp__Mx__MaxConnectionRatePerIp"] = "0",
             ["Smtp__Submission__MaxConnectionRatePerIp"] = "0",
             ["Smtp__Relay__Host"] = "127.0.0.1",

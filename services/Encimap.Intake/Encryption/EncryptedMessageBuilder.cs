@@ -22,6 +22,8 @@ namespace Encimap.Intake.Encryption;
 /// first occurrence of each, copied as its raw bytes (folding, encoded words and 8-bit text stay as
 /// they were; only line endings become CRLF), so that a client lists, threads and replies to the
 /// message without decrypting it, and IMAP's ENVELOPE is the original's. Bcc is never copied.
+/// A bare CR in a copied field ends what is copied of it: readers that take it for a line break
+/// would otherwise see another field there (a Bcc) or the end of the header.
 /// With <c>HideSubject</c> the Subject is <c>Subject: ...</c> whether or not the original had one.
 /// A message without a Date gets the time of arrival and one without a From gets the envelope
 /// sender (best effort for clients' lists); nothing else is invented;</item>
@@ -32,8 +34,10 @@ namespace Encimap.Intake.Encryption;
 /// A message that is already S/MIME encrypted (top-level <c>application/pkcs7-mime</c> or
 /// <c>application/x-pkcs7-mime</c> with <c>smime-type=enveloped-data</c> or
 /// <c>authEnveloped-data</c>, or without smime-type but named <c>*.p7m</c>) is stored as it is,
-/// byte for byte — but only when its body really decodes as CMS EnvelopedData: a label alone would
-/// otherwise let any sender have plaintext stored unencrypted.
+/// byte for byte except its Bcc and Resent-Bcc fields — but only when its body really decodes as
+/// CMS EnvelopedData (a label alone would otherwise let any sender have plaintext stored
+/// unencrypted) and its header has no bare CR (see <see cref="BccFields"/>); otherwise it is
+/// encrypted like any other message.
 /// </para>
 /// Shared by inbound delivery and IMAP APPEND.
 /// </summary>
@@ -69,9 +73,9 @@ public sealed class EncryptedMessageBuilder
     {
         ArgumentNullException.ThrowIfNull(original);
         ArgumentNullException.ThrowIfNull(settings);
-        if (IsAlreadyEncrypted(original))
+        if (IsAlreadyEncrypted(original) && BccFields.TryRemove(raw.Span, out var asItCame))
         {
-            return new EncryptedMessage(raw.ToArray(), AlreadyEncrypted: true);
+            return new EncryptedMessage(asItCame, AlreadyEncrypted: true);
         }
 
         var header = BuildHeader(original, settings);
@@ -183,7 +187,9 @@ public sealed class EncryptedMessageBuilder
         return header.ToArray();
     }
 
-    // Raw header bytes with every bare CR or LF turned into CRLF.
+    // Raw field bytes with CRLF line endings. Inside a field a line break is a fold, followed by a
+    // space or tab: CRLF and a bare LF are written as CRLF, and so is a bare CR before a space or
+    // tab. Any other bare CR ends the copy, so that no reader sees a line of its own after it.
     private static void WriteWithCrlf(MemoryStream output, ReadOnlySpan<byte> field)
     {
         for (var i = 0; i < field.Length; i++)
@@ -191,12 +197,18 @@ public sealed class EncryptedMessageBuilder
             var b = field[i];
             if (b == '\r')
             {
-                output.WriteByte((byte)'\r');
-                output.WriteByte((byte)'\n');
-                if (i + 1 < field.Length && field[i + 1] == '\n')
+                var next = i + 1 < field.Length ? field[i + 1] : (byte)0;
+                if (next == '\n')
                 {
                     i++;
                 }
+                else if (next is not ((byte)' ' or (byte)'\t'))
+                {
+                    return;
+                }
+
+                output.WriteByte((byte)'\r');
+                output.WriteByte((byte)'\n');
             }
             else if (b == '\n')
             {

@@ -1,18 +1,18 @@
 using Encimap.Contracts.Credentials;
+using Encimap.LoginThrottling;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
-using Microsoft.Extensions.Options;
 
 namespace Encimap.SmtpGateway.Submission;
 
 /// <summary>
 /// AUTH on the submission port through the API's credential verification (MotorBlock accounts
-/// first, then vaultbox SMTP credentials). Failed logins are answered late and counted per IP.
+/// first, then vaultbox SMTP credentials), throttled by <see cref="LoginPenalty"/>: per client
+/// address and per address and username, never per username alone.
 /// </summary>
 public sealed class SubmissionAuthenticator(
     CredentialVerification credentials,
-    LoginThrottle throttle,
-    IOptions<GatewayOptions> options,
+    LoginPenalty penalty,
     ILogger<SubmissionAuthenticator> logger) : ISmtpAuthenticator
 {
     private static readonly TimeSpan VerifyTimeout = TimeSpan.FromSeconds(15);
@@ -20,8 +20,14 @@ public sealed class SubmissionAuthenticator(
     public async ValueTask<SmtpAuthResult> AuthenticateAsync(SmtpSessionContext session, string userName, string password, CancellationToken cancellationToken)
     {
         var address = session.RemoteEndPoint.Address;
-        if (throttle.IsLockedOut(address))
+
+        // Attempts from an address with recent failures wait before being checked, right
+        // password or not, so that the answer's timing tells a guesser nothing.
+        var admission = penalty.Admit(address, userName);
+        await Task.Delay(admission.Delay, cancellationToken);
+        if (admission.Refused)
         {
+            logger.LogInformation("SMTP login from {Address} refused: too many failed logins", address);
             return SmtpAuthResult.Locked;
         }
 
@@ -42,16 +48,15 @@ public sealed class SubmissionAuthenticator(
         switch (reply.Kind)
         {
             case PrincipalKind.Vaultbox when Guid.TryParse(reply.VaultboxId, out var vaultboxId) && reply.Address.Length > 0:
-                throttle.RecordSuccess(address);
+                penalty.Succeeded(address, userName);
                 return SmtpAuthResult.Success(Submitter.Vaultbox(userName, vaultboxId, reply.Address));
             case PrincipalKind.MotorBlock when Guid.TryParse(reply.MotorBlockId, out var motorBlockId):
-                throttle.RecordSuccess(address);
+                penalty.Succeeded(address, userName);
                 return SmtpAuthResult.Success(Submitter.MotorBlock(userName, motorBlockId, reply.SendingDomain, reply.RateLimitPerHour));
             default:
-                var locked = throttle.RecordFailure(address);
-                logger.LogInformation("Failed SMTP login from {Address}{Locked}", address, locked ? " (now locked out)" : "");
-                await Task.Delay(options.Value.Submission.LoginFailureDelay, cancellationToken);
-                return locked ? SmtpAuthResult.Locked : SmtpAuthResult.Failure;
+                logger.LogInformation("Failed SMTP login from {Address}", address);
+                await Task.Delay(penalty.Failed(address, userName), cancellationToken);
+                return SmtpAuthResult.Failure;
         }
     }
 }
