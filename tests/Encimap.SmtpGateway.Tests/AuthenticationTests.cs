@@ -115,6 +115,27 @@ public sealed class AuthenticationTests(SmtpFixture fleet)
         AssertHas($"spf=fail smtp.mailfrom=a@{TestDomains.SpfFail}", await StoredFieldAsync(fail));
     }
 
+    public static TheoryData<string, string> SpfMechanismCases()
+    {
+        var cases = new TheoryData<string, string>();
+        foreach (var (domain, _, result) in TestDomains.SpfMechanisms)
+        {
+            cases.Add(domain, result);
+        }
+
+        return cases;
+    }
+
+    [Theory]
+    [MemberData(nameof(SpfMechanismCases))]
+    public async Task SpfMechanismsGiveTheResultRfc7208Defines(string domain, string result)
+    {
+        var box = await fleet.CreateVaultboxAsync("spf-" + domain.Split('.')[0]);
+        var sent = await SwaksAsync($"a@{domain}", box.Address);
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        AssertHas($"spf={result} smtp.mailfrom=a@{domain};", await StoredFieldAsync(box));
+    }
+
     [Fact]
     public async Task NullReversePathIsCheckedAgainstTheHeloName()
     {

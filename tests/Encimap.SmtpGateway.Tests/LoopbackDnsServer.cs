@@ -6,14 +6,15 @@ using System.Text;
 namespace Encimap.SmtpGateway.Tests;
 
 /// <summary>
-/// A real DNS server on 127.0.0.1: Debian's dnsmasq, answering only from the TXT records it is
-/// given (<c>--txt-record</c>); every other name under .test is NXDOMAIN (<c>--local=/test/</c>).
+/// A real DNS server on 127.0.0.1: Debian's dnsmasq, answering only from the records it is given
+/// (<c>--txt-record</c>, <c>--host-record</c>, <c>--mx-host</c>); every other name under .test
+/// is NXDOMAIN (<c>--local=/test/</c>).
 /// The tests stop and start it to see what the MX does when DNS is gone.
 /// </summary>
 public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
 {
     private readonly StringBuilder _log = new();
-    private IReadOnlyList<(string Name, string Text)> _records = [];
+    private DnsRecords _records = new([], [], []);
     private Process? _process;
 
     public int Port { get; } = port;
@@ -31,7 +32,7 @@ public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
     }
 
     /// <summary>Starts serving the records (texts longer than a character-string's 255 octets are split into several).</summary>
-    public async Task StartAsync(IReadOnlyList<(string Name, string Text)> records)
+    public async Task StartAsync(DnsRecords records)
     {
         _records = records;
         await StartAsync();
@@ -55,7 +56,17 @@ public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (name, text) in _records)
+        foreach (var (name, address) in _records.Hosts)
+        {
+            start.ArgumentList.Add($"--host-record={name},{address}");
+        }
+
+        foreach (var (domain, exchange) in _records.MailExchanges)
+        {
+            start.ArgumentList.Add($"--mx-host={domain},{exchange},10");
+        }
+
+        foreach (var (name, text) in _records.Texts)
         {
             // Commas separate the record's character-strings; quotes would be part of the text (no shell removes them here).
             if (text.Contains(','))

@@ -26,7 +26,30 @@ public static class TestDomains
     /// <summary>DMARC p=reject, SPF allows nobody; only ever asked while the DNS server is stopped.</summary>
     public const string WhileDnsIsDown = "dns-down.test";
 
-    public static IReadOnlyList<(string Name, string Text)> Records(DkimKey key) =>
+    /// <summary>Domains whose SPF records exercise the mechanisms, with the result each gives 127.0.0.1.</summary>
+    public static readonly IReadOnlyList<(string Domain, string Record, string Result)> SpfMechanisms =
+    [
+        ("spf-include.test", $"v=spf1 include:{SpfPass} -all", "pass"),
+        ("spf-redirect.test", $"v=spf1 redirect={SpfPass}", "pass"),
+        ("spf-a.test", "v=spf1 a -all", "pass"),
+        ("spf-mx.test", "v=spf1 mx -all", "pass"),
+        ("spf-macro.test", "v=spf1 exists:%{i}._spf.%{d} -all", "pass"),
+        ("spf-cidr.test", "v=spf1 ip4:127.0.0.0/8 -all", "pass"),
+        ("spf-ip6-only.test", "v=spf1 ip6:2001:db8::/32 -all", "fail"),
+        ("spf-softfail.test", "v=spf1 ip4:192.0.2.0/24 ~all", "softfail"),
+        ("spf-neutral.test", "v=spf1 ?all", "neutral"),
+        ("spf-no-all.test", "v=spf1 ip4:192.0.2.1", "neutral"),
+        ("spf-loop.test", "v=spf1 include:spf-loop.test -all", "permerror"),
+        ("spf-bad-mechanism.test", "v=spf1 frobnicate -all", "permerror"),
+        ("spf-include-none.test", "v=spf1 include:nothing-here.test -all", "permerror"),
+    ];
+
+    public static DnsRecords Records(DkimKey key) => new(
+        [.. Texts(key), .. SpfMechanisms.Select(m => (m.Domain, m.Record))],
+        [("spf-a.test", "127.0.0.1"), ("mail.spf-mx.test", "127.0.0.1"), ("127.0.0.1._spf.spf-macro.test", "127.0.0.2")],
+        [("spf-mx.test", "mail.spf-mx.test")]);
+
+    private static IReadOnlyList<(string Name, string Text)> Texts(DkimKey key) =>
     [
         ($"{DkimSelector}._domainkey.{Signed}", key.KeyRecord),
         ($"_dmarc.{Signed}", "v=DMARC1; p=none"),
