@@ -102,6 +102,16 @@ public sealed class AuthenticationTests(SmtpFixture fleet)
     }
 
     [Fact]
+    public async Task QuarantinedMessageGoesToInboxWhenTheOwnerDeletedJunk()
+    {
+        var box = await fleet.CreateVaultboxAsync("no-junk");
+        await box.DeleteMailboxAsync("Junk");
+        var sent = await SwaksAsync($"promo@{TestDomains.Quarantine}", box.Address);
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        AssertHas($"dmarc=fail (p=quarantine) header.from={TestDomains.Quarantine}", await StoredFieldAsync(box));
+    }
+
+    [Fact]
     public async Task SpfPassesFor127001AndFailsWhereTheDomainAllowsNobody()
     {
         var pass = await fleet.CreateVaultboxAsync("spf-pass");
