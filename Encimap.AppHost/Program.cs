@@ -21,7 +21,7 @@ var intake = builder.AddService<Projects.Encimap_Intake>("intake", 4321, dev).Wi
 builder.AddService<Projects.Encimap_SmtpGateway>("smtp", 4341, dev)
     .WithMailEndpoint("mx", 2525, "smtp", "Smtp__Mx__Endpoint", dev)
     .WithMailEndpoint("submission", 2587, "smtp", "Smtp__Submission__Endpoint", dev)
-    .WithServerCertificate(dev).WithSmarthost(dev)
+    .WithServerCertificate(dev).WithSmarthost(dev).WithMailAuthentication(dev)
     .WithReference(encimap).WithReference(intake).WithReference(api).WaitForCompletion(migrations);
 
 builder.AddService<Projects.Encimap_Imap>("imap", 4351, dev)

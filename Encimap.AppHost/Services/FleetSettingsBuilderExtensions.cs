@@ -1,6 +1,6 @@
 namespace Encimap.AppHost.Services;
 
-/// <summary>The settings only some services get: keys they alone hold, the operator's smarthost.</summary>
+/// <summary>The settings only some services get: keys they alone hold, the operator's smarthost, the MX's DNS.</summary>
 public static class FleetSettingsBuilderExtensions
 {
     /// <summary>
@@ -25,4 +25,13 @@ public static class FleetSettingsBuilderExtensions
         .WithEnvironment("Smtp__Relay__UserName", development.Setting("smarthost-username", ""))
         .WithEnvironment("Smtp__Relay__Password", development.Setting("smarthost-password", "", secret: true))
         .WithEnvironment("Smtp__MaxMessageSize", development.Setting("max-message-bytes", "36700160"));
+
+    /// <summary>
+    /// The MX's SPF/DKIM/DMARC checks: the name servers their look-ups go to (empty: the system's
+    /// resolvers) and how far a failed DMARC policy is followed (Enforce, Quarantine, Monitor).
+    /// </summary>
+    public static IResourceBuilder<ServiceResource> WithMailAuthentication(
+        this IResourceBuilder<ServiceResource> builder, DevelopmentEnvironment development) => builder
+        .WithEnvironment("Smtp__Mx__Authentication__NameServers", development.Setting("mx-name-servers", ""))
+        .WithEnvironment("Smtp__Mx__Authentication__DmarcEnforcement", development.Setting("mx-dmarc-enforcement", "Enforce"));
 }

@@ -10,7 +10,9 @@ namespace Encimap.SmtpGateway.Tests;
 /// The fleet the SMTP gateway's tests share. The gateway relays submitted mail to a
 /// <see cref="Smarthost"/> the tests open and close (closed at first), retries quickly and bounces
 /// after <see cref="RelayMaxAge"/>; its limits let the tests send as fast as they like, and failed
-/// logins are penalized briefly and refused early (<see cref="SubmissionLoginPenaltyTests"/>).
+/// logins are penalized briefly and refused early (<see cref="SubmissionLoginPenaltyTests"/>). The MX
+/// asks a <see cref="LoopbackDnsServer"/> of its own for SPF, DKIM and DMARC records
+/// (<see cref="TestDomains"/>), with a short time-out so that a stopped server is soon a temperror.
 /// </summary>
 public sealed class SmtpFixture : EncimapFleet
 {
@@ -28,6 +30,7 @@ public sealed class SmtpFixture : EncimapFleet
     public SmtpFixture()
     {
         Smarthost = new Smarthost(() => Endpoint("smtp", "mx"));
+        Dns = new LoopbackDnsServer(LoopbackPort.Free());
         Configure("api", "Api__BcryptCost", "4");
         Configure("api", "Api__MailHost", "mail.test.example");
         Configure("certificates", "Certificates__KeyPoolSize", "4");
@@ -50,6 +53,9 @@ public sealed class SmtpFixture : EncimapFleet
             ["Smtp__Relay__RetryBaseDelay"] = "00:00:01",
             ["Smtp__Relay__RetryMaxDelay"] = "00:00:02",
             ["Smtp__Relay__PollInterval"] = "00:00:01",
+            ["Smtp__Mx__Authentication__NameServers"] = $"127.0.0.1:{Dns.Port}",
+            ["Smtp__Mx__Authentication__DnsTimeout"] = "00:00:01",
+            ["Smtp__Mx__Authentication__DnsRetries"] = "0",
         })
         {
             Configure("smtp", name, value);
@@ -57,6 +63,12 @@ public sealed class SmtpFixture : EncimapFleet
     }
 
     public Smarthost Smarthost { get; }
+
+    /// <summary>The DNS server of the MX's checks.</summary>
+    public LoopbackDnsServer Dns { get; }
+
+    /// <summary>The key <see cref="TestDomains.Signed"/> signs with (its record is in <see cref="Dns"/>).</summary>
+    public DkimKey Dkim { get; private set; } = null!;
 
     public int MxPort => Endpoint("smtp", "mx").Port;
 
@@ -81,8 +93,16 @@ public sealed class SmtpFixture : EncimapFleet
         return new Vaultbox(this, userId, id, $"{alias}@{domain}", domain);
     }
 
+    public override async Task InitializeAsync()
+    {
+        Dkim = await DkimKey.CreateAsync(_directory);
+        await Dns.StartAsync(TestDomains.Records(Dkim));
+        await base.InitializeAsync();
+    }
+
     public override async Task DisposeAsync()
     {
+        await Dns.DisposeAsync();
         await Smarthost.DisposeAsync();
         await base.DisposeAsync();
         Directory.Delete(_directory, recursive: true);

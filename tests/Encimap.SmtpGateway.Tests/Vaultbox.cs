@@ -40,6 +40,17 @@ public sealed record Vaultbox(SmtpFixture Fleet, Guid UserId, Guid Id, string Ad
         return messages;
     }
 
+    /// <summary>Removes an empty folder, as the owner's IMAP DELETE does.</summary>
+    public async Task DeleteMailboxAsync(string mailbox)
+    {
+        await using var connection = new NpgsqlConnection(Fleet.EncimapAppConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("DELETE FROM mailboxes WHERE vaultbox_id = $1 AND name = $2", connection);
+        command.Parameters.AddWithValue(Id);
+        command.Parameters.AddWithValue(mailbox);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
     /// <summary>Waits until the folder holds at least <paramref name="count"/> messages.</summary>
     public async Task<List<byte[]>> WaitForMessagesAsync(int count, string mailbox = "INBOX", TimeSpan? timeout = null)
     {

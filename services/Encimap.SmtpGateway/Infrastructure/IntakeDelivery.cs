@@ -38,6 +38,7 @@ public sealed class IntakeDelivery(IntakeContract.IntakeClient client)
                 {
                     StatusCode.ResourceExhausted => IntakeFailure.TooLarge,
                     StatusCode.InvalidArgument => IntakeFailure.Refused,
+                    StatusCode.FailedPrecondition => IntakeFailure.Precondition,
                     _ => IntakeFailure.Unavailable,
                 }, $"{e.StatusCode} {e.Status.Detail}", e);
             }

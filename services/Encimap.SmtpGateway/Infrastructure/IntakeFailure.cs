@@ -9,6 +9,12 @@ public enum IntakeFailure
     /// <summary>The intake refused the request as malformed: sending it again would not help.</summary>
     Refused,
 
+    /// <summary>
+    /// A vaultbox lacks what the delivery needs (an active certificate, or the target folder):
+    /// answered as <see cref="Unavailable"/>, but a delivery to Junk may go to INBOX instead.
+    /// </summary>
+    Precondition,
+
     /// <summary>The intake did not answer in time, could not be reached, or failed: try again later.</summary>
     Unavailable,
 }

@@ -1,3 +1,5 @@
+using Encimap.SmtpGateway.Authentication;
+
 namespace Encimap.SmtpGateway.Infrastructure;
 
 public sealed class MxOptions : ListenerOptions
@@ -15,4 +17,7 @@ public sealed class MxOptions : ListenerOptions
 
     /// <summary>Most addresses the RCPT TO cache holds; it starts afresh when full.</summary>
     public int RecipientCacheSize { get; set; } = 100_000;
+
+    /// <summary>SPF, DKIM and DMARC on inbound mail (<c>Smtp:Mx:Authentication</c>).</summary>
+    public AuthenticationOptions Authentication { get; set; } = new();
 }

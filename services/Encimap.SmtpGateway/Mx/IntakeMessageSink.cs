@@ -1,5 +1,6 @@
 using Encimap.Contracts.Intake;
 using Encimap.Smtp;
+using Encimap.SmtpGateway.Authentication;
 using Encimap.SmtpGateway.Infrastructure;
 using Google.Protobuf;
 using Microsoft.Extensions.Options;
@@ -7,28 +8,40 @@ using Microsoft.Extensions.Options;
 namespace Encimap.SmtpGateway.Mx;
 
 /// <summary>
-/// MX DATA: hands the message to the intake's Deliver and answers 250 only when the intake has
-/// committed it (a retried message is de-duplicated there); any failure answers 4xx so that the
-/// sender retries.
+/// MX DATA: checks SPF, DKIM and DMARC (<see cref="InboundAuthenticator"/>), refuses a message
+/// whose DMARC policy says reject (550 5.7.1), and otherwise hands the message, with its
+/// Authentication-Results field, to the intake's Deliver (to Junk when the policy says
+/// quarantine). Answers 250 only when the intake has committed it (a retried message is
+/// de-duplicated there); any failure answers 4xx so that the sender retries.
 /// </summary>
-public sealed class IntakeMessageSink(IntakeDelivery intake, IOptions<GatewayOptions> options, ILogger<IntakeMessageSink> logger) : IMessageSink
+public sealed class IntakeMessageSink(
+    IntakeDelivery intake, InboundAuthenticator authenticator, IOptions<GatewayOptions> options, ILogger<IntakeMessageSink> logger) : IMessageSink
 {
+    public const string JunkMailbox = "Junk";
+
     public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
     {
+        var verdict = await authenticator.AuthenticateAsync(session.RemoteEndPoint.Address, session.HeloName, envelope.ReversePath, message, cancellationToken);
+        if (verdict.Disposition == MessageDisposition.Reject)
+        {
+            return new SmtpReply(550, "5.7.1", $"Error: rejected by the DMARC policy of {verdict.Report?.FromDomain}");
+        }
+
         var request = new DeliverRequest
         {
             EnvelopeSender = envelope.ReversePath,
-            RawMessage = UnsafeByteOperations.UnsafeWrap(message),
+            RawMessage = UnsafeByteOperations.UnsafeWrap(verdict.Message),
             ClientAddress = session.RemoteEndPoint.Address.ToString(),
             ClientHelo = session.HeloName ?? "",
             ReceivedProtocol = session.ReceivedProtocol(envelope.SmtpUtf8),
+            Mailbox = verdict.Disposition == MessageDisposition.Quarantine ? JunkMailbox : "",
         };
         request.Recipients.AddRange(envelope.Recipients);
 
         DeliverReply reply;
         try
         {
-            reply = await intake.DeliverAsync(request, options.Value.Mx.IntakeTimeout, cancellationToken);
+            reply = await DeliverAsync(request, cancellationToken);
         }
         catch (IntakeException e)
         {
@@ -48,5 +61,24 @@ public sealed class IntakeMessageSink(IntakeDelivery intake, IOptions<GatewayOpt
         }
 
         return new SmtpReply(250, "2.0.0", $"Ok: delivered to {stored} mailbox{(stored == 1 ? "" : "es")}");
+    }
+
+    /// <summary>
+    /// The intake's Deliver; a quarantined message whose vaultbox has no Junk folder any more (the
+    /// owner deleted it) goes to INBOX, still marked, rather than being deferred until it bounces.
+    /// </summary>
+    private async Task<DeliverReply> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.Mx.IntakeTimeout;
+        try
+        {
+            return await intake.DeliverAsync(request, timeout, cancellationToken);
+        }
+        catch (IntakeException e) when (e.Failure == IntakeFailure.Precondition && request.Mailbox == JunkMailbox)
+        {
+            logger.LogInformation("Quarantine to Junk failed ({Detail}); delivering to INBOX", e.Detail);
+            request.Mailbox = "";
+            return await intake.DeliverAsync(request, timeout, cancellationToken);
+        }
     }
 }
