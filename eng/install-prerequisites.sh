@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 debian_packages=(postgresql-15 postgresql-client-15 openssl curl python3 nodejs npm chromium swaks libnet-ssleay-perl)
 debian_packages+=(isync)          # mbsync: the IMAP end-to-end tests and benchmark
 debian_packages+=(dovecot-imapd)  # the IMAP benchmark's peer
+debian_packages+=(python3-dkim)   # dkimpy: verifies the DKIM signatures of relayed mail in the tests
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
