@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Encimap.Testing;
+using Npgsql;
 
 namespace Encimap.SmtpGateway.Tests;
 
@@ -21,25 +22,10 @@ public sealed partial class DkimSigningTests(SmtpFixture fleet)
         fleet.StartSmarthost();
         var sender = await fleet.CreateVaultboxAsync("signer");
         var recipient = await fleet.CreateVaultboxAsync("reader");
-        var (user, password) = await sender.CreateSmtpCredentialsAsync();
-        var file = Path.Combine(fleet.WorkDirectory, $"{Guid.NewGuid():N}.eml");
-        await File.WriteAllBytesAsync(file, Encoding.ASCII.GetBytes(Message(sender.Address, recipient.Address)));
-
-        var submitted = await Tool.PythonAsync(Scripts.Submit, fleet.SubmissionPort.ToString(CultureInfo.InvariantCulture),
-            fleet.ServerCertificatePem, user, password, "PLAIN", sender.Address, recipient.Address, file);
-        Assert.True(submitted.Text.StartsWith("sent {}", StringComparison.Ordinal), submitted.ToString());
+        await SubmitAsync(sender, recipient);
         var received = await recipient.DecryptAsync(Assert.Single(await recipient.WaitForMessagesAsync(1)));
         var text = Encoding.ASCII.GetString(received);
-
-        // The record the platform publishes, as the API shows it to the sender's owner.
-        using var http = fleet.ApiClientFor(sender.UserId);
-        using var response = await http.GetAsync($"/s2s/v1/domains/{sender.Domain}/dkim");
-        var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
-        var data = JsonDocument.Parse(body).RootElement.GetProperty("data");
-        var selector = data.GetProperty("selector").GetString()!;
-        var dnsName = data.GetProperty("dns").GetProperty("name").GetString()!;
-        var txt = data.GetProperty("dns").GetProperty("value").GetString()!;
+        var (selector, dnsName, txt) = await PublishedRecordAsync(sender);
 
         var signature = SignatureField().Match(text);
         Assert.True(signature.Success, text);
@@ -49,6 +35,7 @@ public sealed partial class DkimSigningTests(SmtpFixture fleet)
         {
             Assert.True(tags.Contains(tag, StringComparison.OrdinalIgnoreCase), $"{tag} not in {signature.Value}");
         }
+
         // Signed by the relay, in front of the submission's Received field: the bytes signed are the bytes sent.
         Assert.True(text.IndexOf("DKIM-Signature:", StringComparison.Ordinal) < text.IndexOf("by mx.test.example with ESMTPSA", StringComparison.Ordinal), text);
 
@@ -64,6 +51,72 @@ public sealed partial class DkimSigningTests(SmtpFixture fleet)
         using var intruder = fleet.ApiClientFor(recipient.UserId);
         using var foreign = await intruder.GetAsync($"/s2s/v1/domains/{sender.Domain}/dkim");
         Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+    }
+
+    /// <summary>Unsigned mail could be rejected by the domain's DMARC policy: without a signature, the relay waits.</summary>
+    [Fact]
+    public async Task Without_the_certificate_service_the_relay_defers_instead_of_sending_unsigned()
+    {
+        fleet.StartSmarthost();
+        var sender = await fleet.CreateVaultboxAsync("patient");
+        var recipient = await fleet.CreateVaultboxAsync("waiter");
+        await fleet.StopResourceAsync("certificates");
+        try
+        {
+            await SubmitAsync(sender, recipient);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            (int Attempts, string? LastError) row;
+            while ((row = await QueueRowAsync(sender)).Attempts < 2 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(250);
+            }
+
+            Assert.True(row.Attempts >= 2, $"attempts {row.Attempts}");
+            Assert.Contains("DKIM signing unavailable", row.LastError ?? "");
+            Assert.Empty(await recipient.MessagesAsync());
+        }
+        finally
+        {
+            await fleet.StartResourceAsync("certificates");
+        }
+
+        var received = await recipient.DecryptAsync(Assert.Single(await recipient.WaitForMessagesAsync(1)));
+        var (_, dnsName, txt) = await PublishedRecordAsync(sender);
+        var verdict = await DkimPy.VerifyAsync(received, dnsName, txt);
+        Assert.True(verdict.Pass, verdict.Output);
+    }
+
+    private async Task SubmitAsync(Vaultbox sender, Vaultbox recipient)
+    {
+        var (user, password) = await sender.CreateSmtpCredentialsAsync();
+        var file = Path.Combine(fleet.WorkDirectory, $"{Guid.NewGuid():N}.eml");
+        await File.WriteAllBytesAsync(file, Encoding.ASCII.GetBytes(Message(sender.Address, recipient.Address)));
+        var submitted = await Tool.PythonAsync(Scripts.Submit, fleet.SubmissionPort.ToString(CultureInfo.InvariantCulture),
+            fleet.ServerCertificatePem, user, password, "PLAIN", sender.Address, recipient.Address, file);
+        Assert.True(submitted.Text.StartsWith("sent {}", StringComparison.Ordinal), submitted.ToString());
+    }
+
+    /// <summary>The record the platform publishes, as the API shows it to the sender's owner.</summary>
+    private async Task<(string Selector, string DnsName, string Txt)> PublishedRecordAsync(Vaultbox sender)
+    {
+        using var http = fleet.ApiClientFor(sender.UserId);
+        using var response = await http.GetAsync($"/s2s/v1/domains/{sender.Domain}/dkim");
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        var data = JsonDocument.Parse(body).RootElement.GetProperty("data");
+        var dns = data.GetProperty("dns");
+        return (data.GetProperty("selector").GetString()!, dns.GetProperty("name").GetString()!, dns.GetProperty("value").GetString()!);
+    }
+
+    private async Task<(int Attempts, string? LastError)> QueueRowAsync(Vaultbox sender)
+    {
+        await using var connection = new NpgsqlConnection(fleet.EncimapAppConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT attempts, last_error FROM outbound_messages WHERE vaultbox_id = $1", connection);
+        command.Parameters.AddWithValue(sender.Id);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        return (reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1));
     }
 
     private static string Message(string from, string to) =>
