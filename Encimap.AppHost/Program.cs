@@ -22,7 +22,7 @@ builder.AddService<Projects.Encimap_SmtpGateway>("smtp", 4341, dev)
     .WithMailEndpoint("mx", 2525, "smtp", "Smtp__Mx__Endpoint", dev)
     .WithMailEndpoint("submission", 2587, "smtp", "Smtp__Submission__Endpoint", dev)
     .WithServerCertificate(dev).WithSmarthost(dev).WithMailAuthentication(dev)
-    .WithReference(encimap).WithReference(intake).WithReference(api).WaitForCompletion(migrations);
+    .WithReference(encimap).WithReference(intake).WithReference(api).WithReference(certificates).WaitForCompletion(migrations);
 
 builder.AddService<Projects.Encimap_Imap>("imap", 4351, dev)
     .WithMailEndpoint("imap", 1143, "imap", "Imap__Endpoint", dev)

@@ -10,7 +10,7 @@ debian_packages=(postgresql-15 postgresql-client-15 openssl curl python3 nodejs 
 debian_packages+=(isync)          # mbsync: the IMAP end-to-end tests and benchmark
 debian_packages+=(dovecot-imapd)  # the IMAP benchmark's peer
 debian_packages+=(dnsmasq-base)   # the DNS server of the MX's SPF/DKIM/DMARC tests
-debian_packages+=(python3-dkim)   # dkimsign: signs the messages the MX verifies
+debian_packages+=(python3-dkim)   # dkimpy: signs the messages the MX verifies, verifies what the relay signs
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

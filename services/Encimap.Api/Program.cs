@@ -1,5 +1,6 @@
 using Encimap.Api.Certificates;
 using Encimap.Api.Credentials;
+using Encimap.Api.Domains;
 using Encimap.Api.Health;
 using Encimap.Api.Infrastructure;
 using Encimap.Api.Usage;
@@ -23,6 +24,7 @@ app.MapGroup("/s2s/v1")
     .MapVaultboxes()
     .MapCredentials()
     .MapCertificates()
+    .MapDomains()
     .MapUsage();
 app.MapApiHealth();
 app.MapOpenApi();

@@ -28,6 +28,8 @@ public sealed class CertificateTelemetry : IDisposable
         PoolMisses = _meter.CreateCounter<long>("encimap.certificates.key_pool.misses", "{key}", "RSA keys generated on demand because the pool had none of that size.");
         Renewed = _meter.CreateCounter<long>("encimap.certificates.renewed", "{certificate}", "Certificates issued by the renewal job.");
         MarkedExpired = _meter.CreateCounter<long>("encimap.certificates.expired", "{certificate}", "Certificates marked expired by the renewal job.");
+        DkimKeysGenerated = _meter.CreateCounter<long>("encimap.certificates.dkim.keys_generated", "{key}", "DKIM keys generated for domains (by algorithm).");
+        DkimSignatures = _meter.CreateCounter<long>("encimap.certificates.dkim.signatures", "{signature}", "Messages DKIM-signed (by algorithm).");
     }
 
     /// <summary>The meter of this instance (one per service container).</summary>
@@ -44,6 +46,10 @@ public sealed class CertificateTelemetry : IDisposable
     public Counter<long> Renewed { get; }
 
     public Counter<long> MarkedExpired { get; }
+
+    public Counter<long> DkimKeysGenerated { get; }
+
+    public Counter<long> DkimSignatures { get; }
 
     /// <summary>Registers the pool-size gauge (the pool calls this once).</summary>
     public void ObservePoolSize(Func<int> size) =>

@@ -1,3 +1,4 @@
+using Encimap.Certificates.Dkim;
 using Encimap.ServiceDefaults;
 using Encimap.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
@@ -5,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Grpc.AspNetCore.Server;
 using Microsoft.Extensions.Options;
 
 namespace Encimap.Certificates;
@@ -14,6 +16,9 @@ public static class CertificatesApplication
 {
     /// <summary>The name of the encimap connection string (<c>ConnectionStrings:encimap</c>).</summary>
     public const string ConnectionStringName = "encimap";
+
+    /// <summary>Room for a request's other fields next to the message it carries.</summary>
+    private const int GrpcEnvelopeAllowance = 64 * 1024;
 
     /// <summary>
     /// Builds the application. <paramref name="configure"/> runs after the defaults are added and
@@ -37,6 +42,7 @@ public static class CertificatesApplication
 
         // Fail at start, with the reason, rather than on the first request.
         _ = app.Services.GetRequiredService<IOptions<CertificateOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<DkimOptions>>().Value;
         var keks = app.Services.GetRequiredService<KeyEncryptionKeyRing>();
         app.Logger.LogInformation("Key-encryption keys loaded: {KekIds}; new keys are wrapped under {CurrentKekId}",
             string.Join(", ", keks.Ids.Order(StringComparer.Ordinal)), keks.CurrentId);
@@ -76,7 +82,20 @@ public static class CertificatesApplication
         // Keyed "encimap", with its health check and telemetry (Aspire.Npgsql; the logger factory is the host's).
         builder.AddKeyedNpgsqlDataSource(ConnectionStringName, configureDataSourceBuilder: dataSource => dataSource.Name = ConnectionStringName);
 
+        services.AddOptions<DkimOptions>()
+            .Bind(builder.Configuration.GetSection(DkimOptions.Section))
+            .Validate(options => DkimAlgorithms.FromOption(options.KeyAlgorithm) is not null,
+                $"Dkim:KeyAlgorithm must be '{DkimAlgorithms.RsaOption}' or '{DkimAlgorithms.Ed25519Option}'")
+            .Validate(options => CertificateOptions.IsValidKeySize(options.RsaKeySizeBits),
+                $"Dkim:RsaKeySizeBits must be a multiple of 1024 from {CertificateOptions.MinKeySizeBits} to {CertificateOptions.MaxKeySizeBits}")
+            .Validate(options => options.MaxMessageBytes > 0, "Dkim:MaxMessageBytes must be positive")
+            .ValidateOnStart();
+
+        // A SignDkim request carries the whole message: grpc-dotnet's limit (and with it Kestrel's
+        // request body limit, see MapInternalGrpcService) follows the largest message signed.
         services.AddGrpc();
+        services.AddOptions<GrpcServiceOptions>().Configure<IOptions<DkimOptions>>((grpc, dkim) =>
+            grpc.MaxReceiveMessageSize = dkim.Value.MaxMessageBytes + GrpcEnvelopeAllowance);
         services.AddSingleton<CertificateTelemetry>();
         services.AddSingleton(provider => KeyEncryptionKeyRing.Load(provider.GetRequiredService<IOptions<CertificateOptions>>().Value));
         services.AddSingleton<PrivateKeyCustody>();
@@ -86,6 +105,9 @@ public static class CertificatesApplication
         services.AddSingleton<CertificateVault>();
         services.AddSingleton<CertificateRenewal>();
         services.AddHostedService<CertificateRenewalService>();
+        services.AddSingleton<DkimKeyStore>();
+        services.AddSingleton<DkimKeyProvider>();
+        services.AddSingleton<DkimMessageSigner>();
     }
 
     private static void TryAddTimeProvider(this IServiceCollection services)

@@ -1,3 +1,4 @@
+using Encimap.Certificates.Dkim;
 using Encimap.Contracts.Certificates;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
@@ -11,7 +12,11 @@ namespace Encimap.Certificates;
 /// requests, and turns the service's refusals into gRPC statuses. Mapped behind internal-call
 /// authentication.
 /// </summary>
-public sealed class CertificatesGrpcService(CertificateIssuer issuer, CertificateVault vault) : CertificatesContract.CertificatesBase
+public sealed class CertificatesGrpcService(
+    CertificateIssuer issuer,
+    CertificateVault vault,
+    DkimKeyProvider dkimKeys,
+    DkimMessageSigner dkimSigner) : CertificatesContract.CertificatesBase
 {
     /// <summary>Mints, stores nothing (the caller stores in its own transaction).</summary>
     public override Task<IssuedCertificate> IssueCertificate(IssueCertificateRequest request, ServerCallContext context)
@@ -68,6 +73,34 @@ public sealed class CertificatesGrpcService(CertificateIssuer issuer, Certificat
         var zip = await vault.ExportBundleAsync(vaultboxId, request.Password, profile, context.CancellationToken)
             ?? throw NoCertificate();
         return new ExportBundleReply { Zip = ByteString.CopyFrom(zip) };
+    }
+
+    /// <summary>The domain's DKIM key as DNS publishes it; made on first use.</summary>
+    public override async Task<DkimKey> GetDkimKey(GetDkimKeyRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var key = await dkimKeys.GetOrCreateAsync(request.Domain, context.CancellationToken);
+            return key.ToContract();
+        }
+        catch (InvalidDkimRequestException e)
+        {
+            throw InvalidArgument(e.Message);
+        }
+    }
+
+    /// <summary>The DKIM-Signature field for a message; the private key stays here.</summary>
+    public override async Task<SignDkimReply> SignDkim(SignDkimRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var (field, selector) = await dkimSigner.SignAsync(request.Domain, request.Message.Memory, context.CancellationToken);
+            return new SignDkimReply { SignatureField = ByteString.CopyFrom(field), Selector = selector };
+        }
+        catch (InvalidDkimRequestException e)
+        {
+            throw InvalidArgument(e.Message);
+        }
     }
 
     private static (Guid VaultboxId, Pkcs12Profile Profile) Validate(ExportRequest request)

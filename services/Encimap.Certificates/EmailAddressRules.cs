@@ -50,7 +50,8 @@ public static class EmailAddressRules
         return CheckDomain(domain);
     }
 
-    private static string? CheckDomain(ReadOnlySpan<char> domain)
+    /// <summary>Null when <paramref name="domain"/> is an acceptable host name (lower-case ASCII), otherwise why not.</summary>
+    public static string? CheckDomain(ReadOnlySpan<char> domain)
     {
         if (domain.IsEmpty || domain.Length > MaxDomainLength)
         {

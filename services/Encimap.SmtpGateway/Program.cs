@@ -1,3 +1,4 @@
+using Encimap.Contracts.Certificates;
 using Encimap.Contracts.Credentials;
 using Encimap.Contracts.Intake;
 using Encimap.LoginThrottling;
@@ -22,6 +23,7 @@ builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(Gate
 builder.Services.Configure<TlsOptions>(builder.Configuration.GetSection(TlsOptions.Section));
 builder.Services.AddInternalGrpcClient<Intake.IntakeClient>(Intake.Descriptor, "intake", caller: "smtp");
 builder.Services.AddInternalGrpcClient<Credentials.CredentialsClient>(Credentials.Descriptor, "api", caller: "smtp");
+builder.Services.AddInternalGrpcClient<Certificates.CertificatesClient>(Certificates.Descriptor, "certificates", caller: "smtp");
 builder.Services.AddSingleton<IntakeDelivery>();
 builder.Services.AddSingleton<CredentialVerification>();
 
@@ -33,6 +35,7 @@ builder.Services.AddSingleton<GatewayTelemetry>();
 builder.Services.AddSingleton<OutboundQueue>();
 builder.Services.AddSingleton<RelaySignal>();
 builder.Services.AddSingleton<SmarthostRelay>();
+builder.Services.AddSingleton<DkimSigning>();
 builder.Services.AddSingleton<FoundRecipientCache>();
 builder.Services.AddSingleton<IntakeRecipientPolicy>();
 builder.Services.AddSingleton<AuthenticationDns>();

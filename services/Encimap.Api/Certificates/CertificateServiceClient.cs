@@ -20,6 +20,9 @@ public sealed class CertificateServiceClient(CertificatesContract.CertificatesCl
     public Task<ExportBundleReply> ExportBundleAsync(ExportRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
         CallAsync(client.ExportBundleAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
 
+    public Task<DkimKey> GetDkimKeyAsync(GetDkimKeyRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
+        CallAsync(client.GetDkimKeyAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
+
     private static async Task<TReply> CallAsync<TReply>(AsyncUnaryCall<TReply> call)
     {
         using (call)

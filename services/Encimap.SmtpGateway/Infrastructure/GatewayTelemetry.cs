@@ -17,6 +17,7 @@ public sealed class GatewayTelemetry
         RelayOutcomes = SmtpTelemetry.Meter.CreateCounter<long>("encimap.smtp.relay.outcomes", "{message}", "Relay attempts by outcome: delivered, deferred, bounced, failed");
         SubmissionsRefused = SmtpTelemetry.Meter.CreateCounter<long>("encimap.smtp.submission.refused", "{message}", "Submissions refused by the sender rules, by reason");
         FollowUps = SmtpTelemetry.Meter.CreateCounter<long>("encimap.smtp.relay.followups", "{message}", "Sent copies and bounces stored through the intake, by kind and outcome");
+        DkimSignatures = SmtpTelemetry.Meter.CreateCounter<long>("encimap.smtp.relay.dkim", "{message}", "DKIM signing of relayed mail by outcome: signed, refused (relayed unsigned), deferred");
     }
 
     public Counter<long> RelayOutcomes { get; }
@@ -24,6 +25,8 @@ public sealed class GatewayTelemetry
     public Counter<long> SubmissionsRefused { get; }
 
     public Counter<long> FollowUps { get; }
+
+    public Counter<long> DkimSignatures { get; }
 
     public void SetQueueDepth(long depth) => Interlocked.Exchange(ref _queueDepth, depth);
 }

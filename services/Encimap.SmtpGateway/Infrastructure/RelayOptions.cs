@@ -21,6 +21,9 @@ public sealed class RelayOptions
 
     public string Password { get; set; } = "";
 
+    /// <summary>DKIM-sign a vaultbox's mail with its domain's key (made by the certificate service) before relaying it.</summary>
+    public bool DkimSign { get; set; } = true;
+
     /// <summary>How long a message may wait in the queue before it bounces.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromDays(5);
 

@@ -5,7 +5,10 @@ using NpgsqlTypes;
 
 namespace Encimap.SmtpGateway.Relay;
 
-/// <summary>A claimed queue row.</summary>
+/// <summary>
+/// A claimed queue row. <see cref="SigningDomain"/> is the domain whose DKIM key signs it when
+/// relayed: its vaultbox's domain (null for a MotorBlock's mail).
+/// </summary>
 public sealed record OutboundMessage(
     Guid Id,
     Guid? VaultboxId,
@@ -22,7 +25,8 @@ public sealed record OutboundMessage(
     bool BouncePending,
     byte[]? BounceContent,
     string? LastError,
-    DateTime LeaseExpiry)
+    DateTime LeaseExpiry,
+    string? SigningDomain = null)
 {
     /// <summary>True when the relay itself is due (not only follow-ups).</summary>
     public bool RelayDue => Status == "sending";

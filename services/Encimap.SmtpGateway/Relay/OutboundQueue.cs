@@ -77,7 +77,8 @@ public sealed class OutboundQueue([FromKeyedServices("encimap")] NpgsqlDataSourc
             WHERE o.id = due.id
             RETURNING o.id, o.vaultbox_id, o.motor_block_id, o.envelope_from, o.recipients, o.done_recipients,
                       o.failures::text, o.content, o.status, o.attempts, o.created_at, o.sent_copy_pending,
-                      o.bounce_pending, o.bounce_content, o.last_error, o.next_attempt_at
+                      o.bounce_pending, o.bounce_content, o.last_error, o.next_attempt_at,
+                      (SELECT v.domain FROM vaultboxes v WHERE v.id = o.vaultbox_id)
             """, connection);
         command.Parameters.AddWithValue(batchSize);
         command.Parameters.AddWithValue(lease);
@@ -101,7 +102,8 @@ public sealed class OutboundQueue([FromKeyedServices("encimap")] NpgsqlDataSourc
                 reader.GetBoolean(12),
                 reader.IsDBNull(13) ? null : reader.GetFieldValue<byte[]>(13),
                 reader.IsDBNull(14) ? null : reader.GetString(14),
-                reader.GetDateTime(15)));
+                reader.GetDateTime(15),
+                reader.IsDBNull(16) ? null : reader.GetString(16)));
         }
 
         return claimed;

@@ -17,6 +17,7 @@ namespace Encimap.SmtpGateway.Relay;
 public sealed class RelayWorker(
     OutboundQueue queue,
     SmarthostRelay relay,
+    DkimSigning dkim,
     RelaySignal signal,
     IntakeDelivery intake,
     GatewayTelemetry telemetry,
@@ -108,7 +109,7 @@ public sealed class RelayWorker(
             }
             else if (pending.Count > 0)
             {
-                var result = await relay.SendAsync(message.EnvelopeFrom, pending, message.Content, cancellationToken);
+                var result = await RelayAsync(message, pending, cancellationToken);
                 done.AddRange(result.Delivered);
                 foreach (var (recipient, reply) in result.Permanent)
                 {
@@ -205,6 +206,20 @@ public sealed class RelayWorker(
         }
 
         activity?.SetTag("smtp.queue_status", update.Status);
+    }
+
+    /// <summary>Signs (DKIM) and sends; a signature that cannot be made now defers every pending recipient.</summary>
+    private async Task<RelayResult> RelayAsync(OutboundMessage message, List<string> pending, CancellationToken cancellationToken)
+    {
+        var content = await dkim.PrepareAsync(message, cancellationToken);
+        if (content is null)
+        {
+            var deferred = new RelayResult { Error = "DKIM signing unavailable (certificate service)" };
+            deferred.Temporary.AddRange(pending);
+            return deferred;
+        }
+
+        return await relay.SendAsync(message.EnvelopeFrom, pending, content, cancellationToken);
     }
 
     internal static TimeSpan Backoff(int attempts, RelayOptions options)
