@@ -50,7 +50,10 @@ public sealed class RawImapClient : IAsyncDisposable
         return await _reader.ReadLineAsync(cancel.Token) ?? throw new EndOfStreamException();
     }
 
-    /// <summary>Sends a tagged command; returns the untagged lines and the tagged status text.</summary>
+    /// <summary>
+    /// Sends a tagged command; returns the untagged lines and the tagged status text. A response
+    /// that carries a literal (ASCII content only) comes as one line, the literal folded into it.
+    /// </summary>
     public async Task<(List<string> Untagged, string Status)> CommandAsync(string command)
     {
         var tag = $"t{++_tag}";
@@ -58,7 +61,7 @@ public sealed class RawImapClient : IAsyncDisposable
         var lines = new List<string>();
         while (true)
         {
-            var line = await ReadLineAsync();
+            var line = await ReadResponseAsync();
             if (line.StartsWith(tag + " ", StringComparison.Ordinal))
             {
                 return (lines, line[(tag.Length + 1)..]);
@@ -66,6 +69,36 @@ public sealed class RawImapClient : IAsyncDisposable
 
             lines.Add(line);
         }
+    }
+
+    /// <summary>APPEND of one message as a non-synchronizing literal (LITERAL+, RFC 7888).</summary>
+    public Task<(List<string> Untagged, string Status)> AppendAsync(string mailbox, string message) =>
+        CommandAsync($"APPEND {mailbox} {{{Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}");
+
+    private async Task<string> ReadResponseAsync()
+    {
+        var response = new StringBuilder(await ReadLineAsync());
+        while (response.Length > 2 && response[^1] == '}' && LiteralLength(response) is { } length)
+        {
+            var literal = new char[length];
+            for (var read = 0; read < length;)
+            {
+                using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                var n = await _reader.ReadAsync(literal.AsMemory(read), cancel.Token);
+                read += n > 0 ? n : throw new EndOfStreamException();
+            }
+
+            response.Append(literal).Append(await ReadLineAsync());
+        }
+
+        return response.ToString();
+    }
+
+    private static int? LiteralLength(StringBuilder line)
+    {
+        var text = line.ToString();
+        var open = text.LastIndexOf('{');
+        return open >= 0 && int.TryParse(text.AsSpan(open + 1, text.Length - open - 2), out var length) ? length : null;
     }
 
     public async ValueTask DisposeAsync()
