@@ -20,7 +20,6 @@ public sealed partial class PostgresImapSession
             return;
         }
 
-        _lastVersion = version;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
         long highest;
@@ -35,11 +34,13 @@ public sealed partial class PostgresImapSession
             // The mailbox was deleted or renamed away under us: everything is gone.
             updates.Expunged([.. _known]);
             _known.Clear();
+            _lastVersion = version;
             return;
         }
 
         if (highest == _lastModSeq)
         {
+            _lastVersion = version;
             return;
         }
 
@@ -67,23 +68,22 @@ public sealed partial class PostgresImapSession
             }
         }
 
+        // Everything that may fail first: the session's state changes only when all of it is known.
         var present = current.ToHashSet();
         var expunged = _known.Where(u => !present.Contains(u)).ToList();
+        var added = current.Where(u => !_known.Contains(u)).ToList();
+        var recent = await RecentAmongAsync(added, cancellationToken);
+
+        _lastVersion = version;
         _known.ExceptWith(expunged);
         updates.Expunged(expunged);
-
         foreach (var update in changed.Where(u => present.Contains(u.Uid)))
         {
             updates.FlagsChanged(update);
         }
 
-        var added = current.Where(u => !_known.Contains(u)).ToList();
-        foreach (var uid in added)
-        {
-            _known.Add(uid);
-        }
-
-        updates.Exists(added, await RecentAmongAsync(added, cancellationToken));
+        _known.UnionWith(added);
+        updates.Exists(added, recent);
         updates.HighestModSeqReached((ulong)highest);
         _lastModSeq = highest;
         foreach (var stale in _own.Where(o => o.Value <= highest).Select(o => o.Key).ToList())
