@@ -22,11 +22,15 @@ public sealed partial class PostgresImapSession
 
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        long highest;
-        await using (var check = new NpgsqlCommand("SELECT highest_modseq FROM mailboxes WHERE id = $1", connection, transaction))
+        long highest = -1, claimed = 0;
+        await using (var check = new NpgsqlCommand("SELECT highest_modseq, recent_uid FROM mailboxes WHERE id = $1", connection, transaction))
         {
             check.Parameters.AddWithValue(_mailboxId);
-            highest = await check.ExecuteScalarAsync(cancellationToken) as long? ?? -1;
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                (highest, claimed) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
         }
 
         if (highest < 0)
@@ -72,7 +76,8 @@ public sealed partial class PostgresImapSession
         var present = current.ToHashSet();
         var expunged = _known.Where(u => !present.Contains(u)).ToList();
         var added = current.Where(u => !_known.Contains(u)).ToList();
-        var recent = await RecentAmongAsync(added, cancellationToken);
+        // Another session already took them as \Recent (recent_uid only grows): no claim, no lock.
+        var recent = added.Count == 0 || added[^1] <= claimed ? [] : await RecentAmongAsync(added, cancellationToken);
 
         _lastVersion = version;
         _known.ExceptWith(expunged);
