@@ -50,18 +50,23 @@ public sealed class RawImapClient : IAsyncDisposable
         return await _reader.ReadLineAsync(cancel.Token) ?? throw new EndOfStreamException();
     }
 
+    /// <summary>Sends a tagged command; returns the untagged lines (a literal's lines among them) and the tagged status text.</summary>
+    public Task<(List<string> Untagged, string Status)> CommandAsync(string command) => CommandAsync(command, foldLiterals: false);
+
     /// <summary>
-    /// Sends a tagged command; returns the untagged lines and the tagged status text. A response
-    /// that carries a literal (ASCII content only) comes as one line, the literal folded into it.
+    /// Sends a tagged command; returns the untagged responses and the tagged status text, a
+    /// response that carries a literal (ASCII content only) as one line, the literal folded into it.
     /// </summary>
-    public async Task<(List<string> Untagged, string Status)> CommandAsync(string command)
+    public Task<(List<string> Untagged, string Status)> ResponsesAsync(string command) => CommandAsync(command, foldLiterals: true);
+
+    private async Task<(List<string> Untagged, string Status)> CommandAsync(string command, bool foldLiterals)
     {
         var tag = $"t{++_tag}";
         await SendAsync($"{tag} {command}");
         var lines = new List<string>();
         while (true)
         {
-            var line = await ReadResponseAsync();
+            var line = foldLiterals ? await ReadResponseAsync() : await ReadLineAsync();
             if (line.StartsWith(tag + " ", StringComparison.Ordinal))
             {
                 return (lines, line[(tag.Length + 1)..]);
@@ -73,7 +78,7 @@ public sealed class RawImapClient : IAsyncDisposable
 
     /// <summary>APPEND of one message as a non-synchronizing literal (LITERAL+, RFC 7888).</summary>
     public Task<(List<string> Untagged, string Status)> AppendAsync(string mailbox, string message) =>
-        CommandAsync($"APPEND {mailbox} {{{Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}");
+        ResponsesAsync($"APPEND {mailbox} {{{Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}");
 
     private async Task<string> ReadResponseAsync()
     {
