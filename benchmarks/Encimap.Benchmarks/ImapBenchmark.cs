@@ -41,207 +41,124 @@ public sealed class ImapBenchmark : IBenchmark
         var runs = arguments.GetInt("runs", 3);
         var warmups = arguments.GetInt("warmup", 5);
         var idleConnections = arguments.GetInt("idle", 200);
-        var directory = Directory.CreateTempSubdirectory("encimap-bench-imap-").FullName;
-        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        var dovecotScript = Path.Combine(RepositoryRoot(), "benchmarks", "peers", "dovecot.sh");
-        var dovecotDirectory = Path.Combine(directory, "dovecot");
+        await using var started = await ImapServers.StartAsync(messageCount, size, idleConnections + 20);
+        var (directory, tlsCertificate) = (started.Directory, started.TlsCertificate);
+        var (imapsPort, username, password) = (started.EncimapPort, started.EncimapUser, started.EncimapPassword);
+        var (dovecotPort, dovecotUser, dovecotPassword) = (started.DovecotPort, ImapServers.DovecotUser, ImapServers.DovecotPassword);
+        var dovecotPid = started.DovecotPid;
+        var imap = started.Imap;
+        Console.WriteLine();
+
+        // Memory with idle connections.
+        var before = Rss(imap.Pid);
+        var dovecotBefore = TreeRss(dovecotPid);
+        var idlers = new List<BenchClient>();
+        var idlersDovecot = new List<BenchClient>();
         try
         {
-            await using var cluster = await EmbeddedPostgresCluster.StartAsync(new EmbeddedPostgresOptions
+            for (var i = 0; i < idleConnections; i++)
             {
-                Directory = Path.Combine(directory, "pg"),
-                StopWhenProcessExits = true,
-                DeleteDirectoryOnStop = true,
-            });
-            var databases = (await new DatabaseProvisioner().SetUpAsync(cluster.SuperuserConnectionString)).Databases;
-            var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-            var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Jwt__S2S__SigningKey"] = signingKey };
-            var certificatesGrpc = ServiceProcess.FreePort();
-            await using var certificates = await ServiceProcess.StartAsync("Encimap.Certificates", ServiceProcess.FreePort(), With(quiet, new()
-            {
-                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
-                ["Kestrel__Endpoints__grpc__Url"] = $"http://127.0.0.1:{certificatesGrpc}",
-                ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
-                ["Certificates__KekDirectory"] = Path.Combine(directory, "kek"),
-                ["Certificates__GenerateDevelopmentKek"] = "true",
-            }));
-            var apiGrpc = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-            await using var api = await ServiceProcess.StartAsync("Encimap.Api", ServiceProcess.FreePort(), With(quiet, new()
-            {
-                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
-                ["ConnectionStrings__platform"] = databases.PlatformReaderConnectionString,
-                ["Kestrel__Endpoints__grpc__Url"] = apiGrpc,
-                ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
-                ["services__certificates__grpc__0"] = $"http://127.0.0.1:{certificatesGrpc}",
-            }));
-            var intakeGrpc = new Uri($"http://127.0.0.1:{ServiceProcess.FreePort()}");
-            await using var intake = await ServiceProcess.StartAsync("Encimap.Intake", ServiceProcess.FreePort(), With(quiet, new()
-            {
-                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
-                ["Kestrel__Endpoints__grpc__Url"] = intakeGrpc.AbsoluteUri,
-                ["Kestrel__Endpoints__grpc__Protocols"] = "Http2",
-                ["services__certificates__grpc__0"] = $"http://127.0.0.1:{certificatesGrpc}",
-            }));
-            var (tlsCertificate, tlsKey) = WriteTlsCertificate(directory);
-            var imapsPort = ServiceProcess.FreePort();
-            await using var imap = await ServiceProcess.StartAsync("Encimap.Imap", ServiceProcess.FreePort(), With(quiet, new()
-            {
-                ["ConnectionStrings__encimap"] = databases.EncimapAppConnectionString,
-                ["services__api__grpc__0"] = apiGrpc,
-                ["services__intake__grpc__0"] = intakeGrpc.AbsoluteUri,
-                ["Imap__Endpoint"] = "",
-                ["Imap__TlsEndpoint"] = $"127.0.0.1:{imapsPort}",
-                ["Imap__MaxConnectionsPerUser"] = (idleConnections + 20).ToString(),
-                ["Tls__CertificatePemFile"] = tlsCertificate,
-                ["Tls__KeyPemFile"] = tlsKey,
-                ["Logging__LogLevel__Encimap.Imap"] = Environment.GetEnvironmentVariable("IMAP_BENCH_LOG") ?? "Warning",
-            }));
-
-            AppDomain.CurrentDomain.UnhandledException += (_, _) => Console.Error.WriteLine("IMAP service output:\n" + imap.Output);
-            var (vaultboxId, address, username, password) = await CreateAccountAsync(databases.PlatformOwnerConnectionString, api.Http, signingKey);
-            var load = Stopwatch.StartNew();
-            await DeliverAsync(intakeGrpc, signingKey, address, messageCount, size);
-            Console.WriteLine($"{messageCount} messages of ~{size / 1000} KB delivered (encrypted) in {load.Elapsed.TotalSeconds:N1} s; " +
-                $"{Environment.ProcessorCount} cores; PostgreSQL {cluster.MajorVersion} (fsync on); both servers over TLS on loopback");
-
-            // Dovecot gets the very bytes Encimap serves.
-            var maildir = Path.Combine(dovecotDirectory, "mail", "cur");
-            Directory.CreateDirectory(maildir);
-            var storedBytes = await ExportAsync(databases.EncimapOwnerConnectionString, vaultboxId, maildir);
-            const string dovecotUser = "bench";
-            const string dovecotPassword = "bench-password";
-            var dovecotPort = ServiceProcess.FreePort();
-            var started = await Run("bash", [dovecotScript, "start", dovecotDirectory, dovecotPort.ToString(), dovecotUser, dovecotPassword, tlsCertificate, tlsKey]);
-            var dovecotPid = int.Parse(started.Trim().Split('\n')[^1]);
-            Console.WriteLine($"Dovecot {(await Run("dovecot", ["--version"])).Trim()} with the same {messageCount} stored messages ({storedBytes / 1024.0 / 1024.0:N1} MiB) in a Maildir");
-            Console.WriteLine();
-
-            // Memory with idle connections.
-            var before = Rss(imap.Pid);
-            var dovecotBefore = TreeRss(dovecotPid);
-            var idlers = new List<BenchClient>();
-            var idlersDovecot = new List<BenchClient>();
-            try
-            {
-                for (var i = 0; i < idleConnections; i++)
-                {
-                    idlers.Add(await Connect("Encimap", i, () => BenchClient.IdleAsync(imapsPort, username, password)));
-                    idlersDovecot.Add(await Connect("Dovecot", i, () => BenchClient.IdleAsync(dovecotPort, dovecotUser, dovecotPassword)));
-                }
-
-                await Task.Delay(2000);
-                GC.Collect();
-                var after = Rss(imap.Pid);
-                var dovecotAfter = TreeRss(dovecotPid);
-                Console.WriteLine($"{idleConnections} connections logged in and idling in INBOX:");
-                Console.WriteLine($"  Encimap IMAP process PSS: {before / 1024.0:N1} MiB before -> {after / 1024.0:N1} MiB ({(after - before) / (double)idleConnections:N0} KiB per connection)");
-                Console.WriteLine($"  Dovecot (all its processes) PSS: {dovecotBefore / 1024.0:N1} MiB before -> {dovecotAfter / 1024.0:N1} MiB ({(dovecotAfter - dovecotBefore) / (double)idleConnections:N0} KiB per connection)");
-            }
-            finally
-            {
-                foreach (var client in idlers.Concat(idlersDovecot))
-                {
-                    await client.DisposeAsync();
-                }
+                idlers.Add(await Connect("Encimap", i, () => BenchClient.IdleAsync(imapsPort, username, password)));
+                idlersDovecot.Add(await Connect("Dovecot", i, () => BenchClient.IdleAsync(dovecotPort, dovecotUser, dovecotPassword)));
             }
 
-            Console.WriteLine();
-            var servers = new (string Name, int Port, string User, string Password)[]
-            {
-                ("Encimap", imapsPort, username, password),
-                ("Dovecot", dovecotPort, dovecotUser, dovecotPassword),
-            };
-            var rows = new List<(string Name, double Encimap, double Dovecot)>();
-            foreach (var (label, command) in new[]
-            {
-                ("UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE)", "UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE)"),
-                ("UID FETCH 1:* BODY.PEEK[]", "UID FETCH 1:* BODY.PEEK[]"),
-            })
-            {
-                var seconds = new double[2];
-                for (var s = 0; s < servers.Length; s++)
-                {
-                    var server = servers[s];
-                    await using var client = await BenchClient.LoginAsync(server.Port, server.User, server.Password);
-                    await client.CommandAsync("SELECT INBOX");
-                    // Warm-up, untimed: a long-running server's steady state (Encimap's JIT has
-                    // optimized the hot paths; Dovecot has filled its index cache).
-                    for (var i = 0; i < warmups; i++)
-                    {
-                        await client.CommandAsync(command);
-                    }
-
-                    var samples = new List<double>();
-                    for (var i = 0; i < runs; i++)
-                    {
-                        var clock = Stopwatch.StartNew();
-                        var (bytes, responses) = await client.CommandAsync(command);
-                        samples.Add(clock.Elapsed.TotalSeconds);
-                        if (responses < messageCount)
-                        {
-                            throw new InvalidOperationException($"{server.Name}: {responses} FETCH responses, expected {messageCount}");
-                        }
-                    }
-
-                    seconds[s] = Median(samples);
-                }
-
-                rows.Add((label, seconds[0], seconds[1]));
-            }
-
-            var mbsync = new double[2];
-            for (var s = 0; s < servers.Length; s++)
-            {
-                var server = servers[s];
-                var samples = new List<double>();
-                for (var i = 0; i <= runs; i++)
-                {
-                    var local = Path.Combine(directory, $"mbsync-{server.Name}-{i}");
-                    var config = WriteMbsyncConfig(local, server.Port, server.User, server.Password, tlsCertificate);
-                    var clock = Stopwatch.StartNew();
-                    await Run("mbsync", ["-q", "-c", config, "-a"]);
-                    if (i > 0)
-                    {
-                        samples.Add(clock.Elapsed.TotalSeconds);
-                    }
-
-                    var synced = Directory.GetFiles(Path.Combine(local, "mail", "INBOX", "cur")).Length + Directory.GetFiles(Path.Combine(local, "mail", "INBOX", "new")).Length;
-                    if (synced != messageCount)
-                    {
-                        throw new InvalidOperationException($"{server.Name}: mbsync fetched {synced} messages, expected {messageCount}");
-                    }
-
-                    Directory.Delete(local, recursive: true);
-                }
-
-                mbsync[s] = Median(samples);
-            }
-
-            rows.Add(("full mbsync to an empty Maildir", mbsync[0], mbsync[1]));
-            Console.WriteLine($"| operation ({messageCount} messages, median of {runs}) | Encimap s | Dovecot s | Encimap / Dovecot |");
-            Console.WriteLine("|---|---:|---:|---:|");
-            foreach (var (name, encimap, dovecot) in rows)
-            {
-                Console.WriteLine($"| `{name}` | {encimap:N3} | {dovecot:N3} | {encimap / dovecot:N2} |");
-            }
-
-            return 0;
+            await Task.Delay(2000);
+            GC.Collect();
+            var after = Rss(imap.Pid);
+            var dovecotAfter = TreeRss(dovecotPid);
+            Console.WriteLine($"{idleConnections} connections logged in and idling in INBOX:");
+            Console.WriteLine($"  Encimap IMAP process PSS: {before / 1024.0:N1} MiB before -> {after / 1024.0:N1} MiB ({(after - before) / (double)idleConnections:N0} KiB per connection)");
+            Console.WriteLine($"  Dovecot (all its processes) PSS: {dovecotBefore / 1024.0:N1} MiB before -> {dovecotAfter / 1024.0:N1} MiB ({(dovecotAfter - dovecotBefore) / (double)idleConnections:N0} KiB per connection)");
         }
         finally
         {
-            if (File.Exists(Path.Combine(dovecotDirectory, "dovecot.conf")))
+            foreach (var client in idlers.Concat(idlersDovecot))
             {
-                await Run("bash", [dovecotScript, "stop", dovecotDirectory]);
-            }
-
-            try
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-            catch (IOException)
-            {
+                await client.DisposeAsync();
             }
         }
+
+        Console.WriteLine();
+        var servers = new (string Name, int Port, string User, string Password)[]
+        {
+            ("Encimap", imapsPort, username, password),
+            ("Dovecot", dovecotPort, dovecotUser, dovecotPassword),
+        };
+        var rows = new List<(string Name, double Encimap, double Dovecot)>();
+        foreach (var (label, command) in new[]
+        {
+            ("UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE)", "UID FETCH 1:* (FLAGS ENVELOPE BODYSTRUCTURE RFC822.SIZE)"),
+            ("UID FETCH 1:* BODY.PEEK[]", "UID FETCH 1:* BODY.PEEK[]"),
+        })
+        {
+            var seconds = new double[2];
+            for (var s = 0; s < servers.Length; s++)
+            {
+                var server = servers[s];
+                await using var client = await BenchClient.LoginAsync(server.Port, server.User, server.Password);
+                await client.CommandAsync("SELECT INBOX");
+                // Warm-up, untimed: a long-running server's steady state (Encimap's JIT has
+                // optimized the hot paths; Dovecot has filled its index cache).
+                for (var i = 0; i < warmups; i++)
+                {
+                    await client.CommandAsync(command);
+                }
+
+                var samples = new List<double>();
+                for (var i = 0; i < runs; i++)
+                {
+                    var clock = Stopwatch.StartNew();
+                    var (bytes, responses) = await client.CommandAsync(command);
+                    samples.Add(clock.Elapsed.TotalSeconds);
+                    if (responses < messageCount)
+                    {
+                        throw new InvalidOperationException($"{server.Name}: {responses} FETCH responses, expected {messageCount}");
+                    }
+                }
+
+                seconds[s] = Median(samples);
+            }
+
+            rows.Add((label, seconds[0], seconds[1]));
+        }
+
+        var mbsync = new double[2];
+        for (var s = 0; s < servers.Length; s++)
+        {
+            var server = servers[s];
+            var samples = new List<double>();
+            for (var i = 0; i <= runs; i++)
+            {
+                var local = Path.Combine(directory, $"mbsync-{server.Name}-{i}");
+                var config = WriteMbsyncConfig(local, server.Port, server.User, server.Password, tlsCertificate);
+                var clock = Stopwatch.StartNew();
+                await ImapServers.Run("mbsync", ["-q", "-c", config, "-a"]);
+                if (i > 0)
+                {
+                    samples.Add(clock.Elapsed.TotalSeconds);
+                }
+
+                var synced = Directory.GetFiles(Path.Combine(local, "mail", "INBOX", "cur")).Length + Directory.GetFiles(Path.Combine(local, "mail", "INBOX", "new")).Length;
+                if (synced != messageCount)
+                {
+                    throw new InvalidOperationException($"{server.Name}: mbsync fetched {synced} messages, expected {messageCount}");
+                }
+
+                Directory.Delete(local, recursive: true);
+            }
+
+            mbsync[s] = Median(samples);
+        }
+
+        rows.Add(("full mbsync to an empty Maildir", mbsync[0], mbsync[1]));
+        Console.WriteLine($"| operation ({messageCount} messages, median of {runs}) | Encimap s | Dovecot s | Encimap / Dovecot |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        foreach (var (name, encimap, dovecot) in rows)
+        {
+            Console.WriteLine($"| `{name}` | {encimap:N3} | {dovecot:N3} | {encimap / dovecot:N2} |");
+        }
+
+        return 0;
     }
 
     private static async Task<BenchClient> Connect(string server, int index, Func<Task<BenchClient>> connect)
@@ -256,112 +173,10 @@ public sealed class ImapBenchmark : IBenchmark
         }
     }
 
-    private static Dictionary<string, string> With(Dictionary<string, string> common, Dictionary<string, string> specific)
-    {
-        var all = new Dictionary<string, string>(common);
-        foreach (var (key, value) in specific)
-        {
-            all[key] = value;
-        }
-
-        return all;
-    }
-
     private static double Median(List<double> samples)
     {
         samples.Sort();
         return samples[samples.Count / 2];
-    }
-
-    private static async Task DeliverAsync(Uri grpc, string signingKey, string address, int count, int size)
-    {
-        var services = new ServiceCollection();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Jwt:S2S:SigningKey"] = signingKey })
-            .Build());
-        services.AddInternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, "intake", caller: "benchmark", address: grpc);
-        await using var provider = services.BuildServiceProvider();
-        var client = provider.GetRequiredService<IntakeContract.IntakeClient>();
-        var next = 0;
-        await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
-        {
-            int n;
-            while ((n = Interlocked.Increment(ref next)) <= count)
-            {
-                var request = new DeliverRequest
-                {
-                    EnvelopeSender = $"sender{n % 50}@elsewhere.example",
-                    RawMessage = ByteString.CopyFromUtf8(Message(n, size)),
-                    ClientAddress = "192.0.2.10",
-                    ClientHelo = "mx.elsewhere.example",
-                };
-                request.Recipients.Add(address);
-                await client.DeliverAsync(request);
-            }
-        }));
-    }
-
-    private static string Message(int n, int size)
-    {
-        var header = $"From: Sender {n % 50} <sender{n % 50}@elsewhere.example>\r\nTo: box@bench.example\r\nSubject: Benchmark message {n}\r\n" +
-            $"Date: {DateTimeOffset.UtcNow.AddMinutes(-n):R}\r\nMessage-ID: <bench{n}.{Guid.NewGuid():N}@elsewhere.example>\r\nMIME-Version: 1.0\r\n" +
-            "Content-Type: text/plain; charset=utf-8\r\n\r\n";
-        var body = new StringBuilder();
-        var random = new Random(n);
-        while (header.Length + body.Length < size)
-        {
-            body.Append("Lorem ipsum dolor sit amet ").Append(random.Next()).Append(", consectetur adipiscing elit.\r\n");
-        }
-
-        return header + body;
-    }
-
-    private static async Task<long> ExportAsync(string owner, Guid vaultboxId, string maildir)
-    {
-        await using var connection = new NpgsqlConnection(owner);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT m.uid, message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' ORDER BY m.uid", connection);
-        command.Parameters.AddWithValue(vaultboxId);
-        await using var reader = await command.ExecuteReaderAsync();
-        long total = 0;
-        while (await reader.ReadAsync())
-        {
-            var content = reader.GetFieldValue<byte[]>(1);
-            total += content.Length;
-            var uid = reader.GetInt64(0);
-            await File.WriteAllBytesAsync(Path.Combine(maildir, $"{1700000000 + uid}.M{uid}P1.bench,S={content.Length}:2,"), content);
-        }
-
-        return total;
-    }
-
-    private static async Task<(Guid Id, string Address, string Username, string Password)> CreateAccountAsync(string platformOwner, Uri api, string signingKey)
-    {
-        var userId = Guid.NewGuid();
-        const string domain = "bench.example";
-        await using (var connection = new NpgsqlConnection(platformOwner))
-        {
-            await connection.OpenAsync();
-            await using var user = new NpgsqlCommand("INSERT INTO users (id, email) VALUES ($1, 'bench@bench.example')", connection);
-            user.Parameters.AddWithValue(userId);
-            await user.ExecuteNonQueryAsync();
-            await using var owned = new NpgsqlCommand("INSERT INTO domains (user_id, domain, verification_status) VALUES ($1, $2, 'verified')", connection);
-            owned.Parameters.AddWithValue(userId);
-            owned.Parameters.AddWithValue(domain);
-            await owned.ExecuteNonQueryAsync();
-        }
-
-        using var http = new HttpClient { BaseAddress = api };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(
-            "Bearer", new JwtTokenIssuer(new JwtOptions { SigningKey = signingKey }).Mint(userId.ToString(), TimeSpan.FromHours(2)));
-        using var response = await http.PostAsJsonAsync("/s2s/v1/vaultboxes", new { domain, alias = "box" });
-        response.EnsureSuccessStatusCode();
-        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("data").GetProperty("vaultbox_id").GetGuid();
-        using var credentials = await http.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null);
-        credentials.EnsureSuccessStatusCode();
-        var data = JsonDocument.Parse(await credentials.Content.ReadAsStringAsync()).RootElement.GetProperty("data");
-        return (id, $"box@{domain}", data.GetProperty("username").GetString()!, data.GetProperty("password").GetString()!);
     }
 
     private static string WriteMbsyncConfig(string local, int port, string user, string password, string certificate)
@@ -394,22 +209,6 @@ public sealed class ImapBenchmark : IBenchmark
 
             """);
         return config;
-    }
-
-    private static (string Certificate, string Key) WriteTlsCertificate(string directory)
-    {
-        using var key = RSA.Create(2048);
-        var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName("localhost");
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
-        var certificatePath = Path.Combine(directory, "tls.crt.pem");
-        var keyPath = Path.Combine(directory, "tls.key.pem");
-        File.WriteAllText(certificatePath, certificate.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
-        return (certificatePath, keyPath);
     }
 
     /// <summary>
@@ -472,37 +271,6 @@ public sealed class ImapBenchmark : IBenchmark
         }
 
         return total;
-    }
-
-    private static async Task<string> Run(string program, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"{program} {string.Join(' ', start.ArgumentList)} exited {process.ExitCode}: {await output}{await error}");
-        }
-
-        return await output;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Encimap.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     /// <summary>A minimal IMAP client that reads whole responses as bytes (literals included).</summary>

@@ -7,6 +7,7 @@ var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnore
     ["certificates"] = new CertificatesBenchmark(),
     ["api"] = new ApiBenchmark(),
     ["imap"] = new ImapBenchmark(),
+    ["imap-load"] = new ImapLoadBenchmark(),
     ["smtp"] = new SmtpBenchmark(),
     ["intake"] = new IntakeBenchmark(),
     ["gateway"] = new GatewayBenchmark(),

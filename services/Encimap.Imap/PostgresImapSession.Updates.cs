@@ -20,14 +20,17 @@ public sealed partial class PostgresImapSession
             return;
         }
 
-        _lastVersion = version;
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        long highest;
-        await using (var check = new NpgsqlCommand("SELECT highest_modseq FROM mailboxes WHERE id = $1", connection, transaction))
+        long highest = -1, claimed = 0;
+        await using (var check = new NpgsqlCommand("SELECT highest_modseq, recent_uid FROM mailboxes WHERE id = $1", connection, transaction))
         {
             check.Parameters.AddWithValue(_mailboxId);
-            highest = await check.ExecuteScalarAsync(cancellationToken) as long? ?? -1;
+            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                (highest, claimed) = (reader.GetInt64(0), reader.GetInt64(1));
+            }
         }
 
         if (highest < 0)
@@ -35,11 +38,13 @@ public sealed partial class PostgresImapSession
             // The mailbox was deleted or renamed away under us: everything is gone.
             updates.Expunged([.. _known]);
             _known.Clear();
+            _lastVersion = version;
             return;
         }
 
         if (highest == _lastModSeq)
         {
+            _lastVersion = version;
             return;
         }
 
@@ -67,23 +72,23 @@ public sealed partial class PostgresImapSession
             }
         }
 
+        // Everything that may fail first: the session's state changes only when all of it is known.
         var present = current.ToHashSet();
         var expunged = _known.Where(u => !present.Contains(u)).ToList();
+        var added = current.Where(u => !_known.Contains(u)).ToList();
+        // Another session already took them as \Recent (recent_uid only grows): no claim, no lock.
+        var recent = added.Count == 0 || added[^1] <= claimed ? [] : await RecentAmongAsync(added, cancellationToken);
+
+        _lastVersion = version;
         _known.ExceptWith(expunged);
         updates.Expunged(expunged);
-
         foreach (var update in changed.Where(u => present.Contains(u.Uid)))
         {
             updates.FlagsChanged(update);
         }
 
-        var added = current.Where(u => !_known.Contains(u)).ToList();
-        foreach (var uid in added)
-        {
-            _known.Add(uid);
-        }
-
-        updates.Exists(added, await RecentAmongAsync(added, cancellationToken));
+        _known.UnionWith(added);
+        updates.Exists(added, recent);
         updates.HighestModSeqReached((ulong)highest);
         _lastModSeq = highest;
         foreach (var stale in _own.Where(o => o.Value <= highest).Select(o => o.Key).ToList())

@@ -50,15 +50,23 @@ public sealed class RawImapClient : IAsyncDisposable
         return await _reader.ReadLineAsync(cancel.Token) ?? throw new EndOfStreamException();
     }
 
-    /// <summary>Sends a tagged command; returns the untagged lines and the tagged status text.</summary>
-    public async Task<(List<string> Untagged, string Status)> CommandAsync(string command)
+    /// <summary>Sends a tagged command; returns the untagged lines (a literal's lines among them) and the tagged status text.</summary>
+    public Task<(List<string> Untagged, string Status)> CommandAsync(string command) => CommandAsync(command, foldLiterals: false);
+
+    /// <summary>
+    /// Sends a tagged command; returns the untagged responses and the tagged status text, a
+    /// response that carries a literal (ASCII content only) as one line, the literal folded into it.
+    /// </summary>
+    public Task<(List<string> Untagged, string Status)> ResponsesAsync(string command) => CommandAsync(command, foldLiterals: true);
+
+    private async Task<(List<string> Untagged, string Status)> CommandAsync(string command, bool foldLiterals)
     {
         var tag = $"t{++_tag}";
         await SendAsync($"{tag} {command}");
         var lines = new List<string>();
         while (true)
         {
-            var line = await ReadLineAsync();
+            var line = foldLiterals ? await ReadResponseAsync() : await ReadLineAsync();
             if (line.StartsWith(tag + " ", StringComparison.Ordinal))
             {
                 return (lines, line[(tag.Length + 1)..]);
@@ -66,6 +74,36 @@ public sealed class RawImapClient : IAsyncDisposable
 
             lines.Add(line);
         }
+    }
+
+    /// <summary>APPEND of one message as a non-synchronizing literal (LITERAL+, RFC 7888).</summary>
+    public Task<(List<string> Untagged, string Status)> AppendAsync(string mailbox, string message) =>
+        ResponsesAsync($"APPEND {mailbox} {{{Encoding.UTF8.GetByteCount(message)}+}}\r\n{message}");
+
+    private async Task<string> ReadResponseAsync()
+    {
+        var response = new StringBuilder(await ReadLineAsync());
+        while (response.Length > 2 && response[^1] == '}' && LiteralLength(response) is { } length)
+        {
+            var literal = new char[length];
+            for (var read = 0; read < length;)
+            {
+                using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                var n = await _reader.ReadAsync(literal.AsMemory(read), cancel.Token);
+                read += n > 0 ? n : throw new EndOfStreamException();
+            }
+
+            response.Append(literal).Append(await ReadLineAsync());
+        }
+
+        return response.ToString();
+    }
+
+    private static int? LiteralLength(StringBuilder line)
+    {
+        var text = line.ToString();
+        var open = text.LastIndexOf('{');
+        return open >= 0 && int.TryParse(text.AsSpan(open + 1, text.Length - open - 2), out var length) ? length : null;
     }
 
     public async ValueTask DisposeAsync()

@@ -34,7 +34,7 @@ public sealed partial class PostgresImapSession
         try
         {
             // Not cancelled with the command: the messages must go even if the client went away.
-            await using var command = database.CreateCommand(
+            await WriteAsync(batch => batch.BatchCommands.Add(Command(
                 $"""
                 WITH target AS (SELECT id FROM mailboxes WHERE vaultbox_id = $1 AND name = $2),
                 gone AS (
@@ -45,11 +45,8 @@ public sealed partial class PostgresImapSession
                 remembered AS (
                     INSERT INTO expunged_messages (mailbox_id, uid, modseq) SELECT mailbox_id, uid, (SELECT highest_modseq FROM bump) FROM gone)
                 SELECT pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $1::uuid, 'mailbox_id', id)::text) FROM bump
-                """);
-            command.Parameters.AddWithValue(_vaultbox);
-            command.Parameters.AddWithValue(mailbox);
-            command.Parameters.AddWithValue(uids.Select(u => (long)u).ToArray());
-            await command.ExecuteNonQueryAsync(CancellationToken.None);
+                """, _vaultbox, mailbox, uids.Select(u => (long)u).ToArray())),
+                (_, _) => Task.FromResult(true), CancellationToken.None);
             if (_mailboxId != 0 && mailbox == _mailboxName)
             {
                 notifier.Touch(_mailboxId);

@@ -14,11 +14,38 @@ public sealed partial class PostgresImapSession
 
     private async Task<CopyResult> TransferAsync(IReadOnlyList<UidRange> uids, string destination, bool move, CancellationToken cancellationToken)
     {
+        var (validity, targetId, sources, first) = await TransactionRetry.RunAsync(
+            ct => TransferOnceAsync(uids, destination, move, ct), logger, cancellationToken);
+        if (targetId == _mailboxId)
+        {
+            notifier.Touch(_mailboxId);
+        }
+
+        if (move)
+        {
+            foreach (var uid in sources)
+            {
+                _known.Remove((uint)uid);
+            }
+        }
+
+        var sourceUids = sources.Select(u => (uint)u).ToList();
+        var targetUids = Enumerable.Range(0, sources.Count).Select(i => (uint)(first + i)).ToList();
+        return new CopyResult(validity, sourceUids, targetUids);
+    }
+
+    /// <summary>One transaction of a COPY or MOVE; changes nothing of the session (it may run again).</summary>
+    private async Task<(uint Validity, long TargetId, List<long> Sources, long First)> TransferOnceAsync(
+        IReadOnlyList<UidRange> uids, string destination, bool move, CancellationToken cancellationToken)
+    {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // The vaultbox's write lock first (PostgresImapSession.Writes.cs): it keeps other writers
+        // off both mailboxes until the commit, so what is read below stays as read.
+        await LockVaultboxAsync(connection, transaction, cancellationToken);
         long targetId;
         uint validity;
-        await using (var target = new NpgsqlCommand("SELECT id, uid_validity FROM mailboxes WHERE vaultbox_id = $1 AND name = $2 FOR UPDATE", connection, transaction))
+        await using (var target = new NpgsqlCommand("SELECT id, uid_validity FROM mailboxes WHERE vaultbox_id = $1 AND name = $2", connection, transaction))
         {
             target.Parameters.AddWithValue(_vaultbox);
             target.Parameters.AddWithValue(destination);
@@ -38,7 +65,7 @@ public sealed partial class PostgresImapSession
         await using (var select = new NpgsqlCommand { Connection = connection, Transaction = transaction })
         {
             select.Parameters.AddWithValue(_mailboxId);
-            select.CommandText = $"SELECT uid FROM messages WHERE mailbox_id = $1 AND {RangeCondition(select, uids)} ORDER BY uid FOR UPDATE";
+            select.CommandText = $"SELECT uid FROM messages WHERE mailbox_id = $1 AND {RangeCondition(select, uids)} ORDER BY uid";
             await using var reader = await select.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
@@ -49,7 +76,7 @@ public sealed partial class PostgresImapSession
         if (sources.Count == 0)
         {
             await transaction.CommitAsync(cancellationToken);
-            return new CopyResult(validity, [], []);
+            return (validity, targetId, sources, 0);
         }
 
         long first, modseq;
@@ -106,21 +133,6 @@ public sealed partial class PostgresImapSession
         }
 
         await transaction.CommitAsync(cancellationToken);
-        if (targetId == _mailboxId)
-        {
-            notifier.Touch(_mailboxId);
-        }
-
-        if (move)
-        {
-            foreach (var uid in sources)
-            {
-                _known.Remove((uint)uid);
-            }
-        }
-
-        var sourceUids = sources.Select(u => (uint)u).ToList();
-        var targetUids = Enumerable.Range(0, sources.Count).Select(i => (uint)(first + i)).ToList();
-        return new CopyResult(validity, sourceUids, targetUids);
+        return (validity, targetId, sources, first);
     }
 }

@@ -95,27 +95,39 @@ public sealed partial class PostgresImapSession
 
     private async Task SetSeenAsync(NpgsqlConnection connection, IReadOnlyList<UidRange> uids, ulong? changedSince, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand { Connection = connection };
-        command.Parameters.AddWithValue(_mailboxId);
-        command.Parameters.AddWithValue(_vaultbox);
-        var condition = RangeCondition(command, uids);
-        command.CommandText =
-            $"""
-            WITH targets AS (
-                SELECT id FROM messages WHERE mailbox_id = $1 AND {condition} AND NOT ('\Seen' = ANY (flags)) FOR UPDATE),
-            bump AS (
-                UPDATE mailboxes SET highest_modseq = highest_modseq + 1
-                WHERE id = $1 AND EXISTS (SELECT 1 FROM targets) RETURNING highest_modseq),
-            updated AS (
-                UPDATE messages SET flags = array_append(flags, '\Seen'), modseq = (SELECT highest_modseq FROM bump)
-                WHERE id IN (SELECT id FROM targets) RETURNING uid, modseq)
-            SELECT uid, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text)
-            FROM updated
-            """;
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        // A write like STORE's, under the vaultbox's lock (PostgresImapSession.Writes.cs).
+        var seen = await WriteAsync(batch =>
         {
-            _own[(uint)reader.GetInt64(0)] = reader.GetInt64(1);
+            var command = Command("", _mailboxId, _vaultbox);
+            var condition = RangeCondition(command.Parameters, uids);
+            command.CommandText =
+                $"""
+                WITH targets AS (
+                    SELECT id FROM messages WHERE mailbox_id = $1 AND {condition} AND NOT ('\Seen' = ANY (flags))),
+                bump AS (
+                    UPDATE mailboxes SET highest_modseq = highest_modseq + 1
+                    WHERE id = $1 AND EXISTS (SELECT 1 FROM targets) RETURNING highest_modseq),
+                updated AS (
+                    UPDATE messages SET flags = array_append(flags, '\Seen'), modseq = (SELECT highest_modseq FROM bump)
+                    WHERE id IN (SELECT id FROM targets) RETURNING uid, modseq)
+                SELECT uid, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text)
+                FROM updated
+                """;
+            batch.BatchCommands.Add(command);
+        }, async (reader, ct) =>
+        {
+            var updated = new List<(uint Uid, long ModSeq)>();
+            while (await reader.ReadAsync(ct))
+            {
+                updated.Add(((uint)reader.GetInt64(0), reader.GetInt64(1)));
+            }
+
+            return updated;
+        }, cancellationToken, connection);
+
+        foreach (var (uid, modseq) in seen)
+        {
+            _own[uid] = modseq;
         }
     }
 }

@@ -59,18 +59,18 @@ public sealed partial class PostgresImapSession
             throw ImapException.No("INBOX cannot be deleted", "CANNOT");
         }
 
-        // Its subscription stays (RFC 3501 §6.3.6).
-        await using var command = database.CreateCommand(
+        // Its subscription stays (RFC 3501 §6.3.6). Its messages go with it: a write under the
+        // vaultbox's lock (PostgresImapSession.Writes.cs).
+        var deleted = await WriteAsync(batch => batch.BatchCommands.Add(Command(
             """
             WITH gone AS (
                 DELETE FROM mailboxes WHERE vaultbox_id = $1 AND name = $2 AND special_use IS NULL RETURNING id, name, subscribed),
             detached AS (
                 INSERT INTO detached_subscriptions (vaultbox_id, name) SELECT $1, name FROM gone WHERE subscribed ON CONFLICT DO NOTHING)
             SELECT id FROM gone
-            """);
-        command.Parameters.AddWithValue(_vaultbox);
-        command.Parameters.AddWithValue(mailbox);
-        if (await command.ExecuteScalarAsync(cancellationToken) is null)
+            """, _vaultbox, mailbox)),
+            async (reader, ct) => await reader.ReadAsync(ct), cancellationToken);
+        if (!deleted)
         {
             var exists = (await ListMailboxesAsync(cancellationToken)).Any(m => m.Name == mailbox && m.Exists);
             throw exists ? ImapException.No("Special-use folders cannot be deleted", "CANNOT") : ImapException.No("No such mailbox", "NONEXISTENT");
@@ -84,22 +84,21 @@ public sealed partial class PostgresImapSession
             throw ImapException.No("INBOX cannot be renamed", "CANNOT");
         }
 
-        // Subscriptions go with the mailboxes; one that outlived an earlier mailbox of a new name is dropped.
-        await using var command = database.CreateCommand(
-            """
-            WITH renamed AS (
-                UPDATE mailboxes SET name = $3 || substr(name, length($2) + 1)
-                WHERE vaultbox_id = $1 AND (name = $2 OR starts_with(name, $2 || '/')) RETURNING name),
-            replaced AS (
-                DELETE FROM detached_subscriptions d USING renamed r WHERE d.vaultbox_id = $1 AND d.name = r.name)
-            SELECT count(*) FROM renamed
-            """);
-        command.Parameters.AddWithValue(_vaultbox);
-        command.Parameters.AddWithValue(from);
-        command.Parameters.AddWithValue(to);
+        // Subscriptions go with the mailboxes; one that outlived an earlier mailbox of a new name
+        // is dropped. Several mailbox rows: under the vaultbox's lock (PostgresImapSession.Writes.cs).
         try
         {
-            if ((long)(await command.ExecuteScalarAsync(cancellationToken))! == 0)
+            var renamed = await WriteAsync(batch => batch.BatchCommands.Add(Command(
+                """
+                WITH renamed AS (
+                    UPDATE mailboxes SET name = $3 || substr(name, length($2) + 1)
+                    WHERE vaultbox_id = $1 AND (name = $2 OR starts_with(name, $2 || '/')) RETURNING name),
+                replaced AS (
+                    DELETE FROM detached_subscriptions d USING renamed r WHERE d.vaultbox_id = $1 AND d.name = r.name)
+                SELECT count(*) FROM renamed
+                """, _vaultbox, from, to)),
+                async (reader, ct) => await reader.ReadAsync(ct) ? reader.GetInt64(0) : 0, cancellationToken);
+            if (renamed == 0)
             {
                 throw ImapException.No("No such mailbox", "NONEXISTENT");
             }

@@ -83,7 +83,10 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
     /// <summary>
     /// The UIDs among <paramref name="uids"/> (ascending) that no session has been given as
     /// \Recent; read-write, this session takes them, in one statement that waits for any other
-    /// session's claim, so each message is recent in one session only.
+    /// session's claim, so each message is recent in one session only. It takes that one row lock
+    /// and no other, so it cannot close a lock cycle and needs no vaultbox lock
+    /// (PostgresImapSession.Writes.cs); FOR NO KEY UPDATE, as the UPDATE itself, leaves the key
+    /// share of a concurrent insert of a message into the mailbox alone.
     /// </summary>
     private async Task<IReadOnlyList<uint>> RecentAmongAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
     {
@@ -96,7 +99,7 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
             ? "SELECT recent_uid FROM mailboxes WHERE id = $1"
             : """
               UPDATE mailboxes m SET recent_uid = $2
-              FROM (SELECT recent_uid FROM mailboxes WHERE id = $1 FOR UPDATE) claimed
+              FROM (SELECT recent_uid FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE) claimed
               WHERE m.id = $1 AND claimed.recent_uid < $2
               RETURNING claimed.recent_uid
               """);

@@ -11,8 +11,10 @@ namespace Encimap.Intake.Delivery;
 /// <see cref="GroupCommitQueue"/> hand in what arrived meanwhile): one WAL flush for many
 /// messages. Per delivery nothing is stored unless all its copies are.
 /// <para>
-/// One round trip: per copy, in vaultbox id order (so that concurrent transactions lock mailboxes
-/// in the same order and cannot deadlock), the database function <c>deliver_message</c> checks the
+/// One round trip: per copy, in vaultbox id order (so that concurrent transactions take the
+/// vaultboxes' write locks in the same order and cannot deadlock), the database function
+/// <c>deliver_message</c> takes the vaultbox's write lock (<c>lock_vaultbox_mail</c>, migration 0014:
+/// the lock order every writer of a vaultbox's mail follows, the IMAP service included), checks the
 /// route the copy was encrypted for, looks for an earlier copy with the same <c>dedup_key</c>,
 /// advances <c>uid_next</c>/<c>highest_modseq</c> and inserts the message with the previous
 /// <c>uid_next</c> as its UID, writes the processing log row and <c>pg_notify('encimap_mail', …)</c>.
