@@ -82,19 +82,34 @@ public sealed class VaultboxStore([FromKeyedServices(ApiDatabases.Encimap)] Npgs
     /// <summary>
     /// Deletes the vaultbox; every table that belongs to it (route, credentials, certificates,
     /// wrapped keys, folders, messages, logs, queued mail) cascades in the same statement, so one
-    /// transaction removes all of it.
+    /// transaction removes all of it. It takes the vaultbox's write lock first, as every writer of
+    /// its mail does (lock_vaultbox_mail, migration 0014), so that it cannot deadlock with an IMAP
+    /// command or a delivery that is changing the same rows.
     /// </summary>
     /// <returns>Whether it existed, and its login username (for caches to forget).</returns>
     public async Task<(bool Deleted, string? Username)> DeleteAsync(Guid userId, Guid id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = new NpgsqlCommand("DELETE FROM vaultboxes WHERE user_id = $1 AND id = $2 RETURNING username", connection);
-        command.Parameters.AddWithValue(userId);
-        command.Parameters.AddWithValue(id);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken)
-            ? (true, reader.IsDBNull(0) ? null : reader.GetString(0))
-            : (false, null);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var batch = new NpgsqlBatch(connection, transaction)
+        {
+            BatchCommands =
+            {
+                Command("SELECT lock_vaultbox_mail($1)", id),
+                Command("DELETE FROM vaultboxes WHERE user_id = $1 AND id = $2 RETURNING username", userId, id),
+            },
+        };
+        (bool, string?) result;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.NextResultAsync(cancellationToken);
+            result = await reader.ReadAsync(cancellationToken)
+                ? (true, reader.IsDBNull(0) ? null : reader.GetString(0))
+                : (false, null);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return result;
     }
 
     private static NpgsqlBatchCommand Command(string sql, params object[] values)
