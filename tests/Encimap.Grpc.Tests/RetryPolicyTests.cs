@@ -14,7 +14,8 @@ public sealed class RetryPolicyTests
     public void Only_methods_the_protos_mark_idempotent_are_retried()
     {
         Assert.Equal(["ResolveRecipient"], Retried(Intake.Descriptor));
-        Assert.Equal(["ExportBundle", "ExportPkcs12", "GetRecipientCertificates"], Retried(Certificates.Descriptor));
+        // GetDkimKey creates a domain's key at most once; SignDkim only reads it.
+        Assert.Equal(["ExportBundle", "ExportPkcs12", "GetDkimKey", "GetRecipientCertificates", "SignDkim"], Retried(Certificates.Descriptor));
         Assert.Equal(["VerifyImapLogin", "VerifySmtpLogin"], Retried(Credentials.Descriptor));
     }
 
