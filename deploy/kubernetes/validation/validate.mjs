@@ -9,6 +9,8 @@
 //    generated from the CloudNativePG CRDs for the Cluster. The JSON schemas of kubernetes-models
 //    admit unknown fields; TypeScript's excess-property check does not, so a misspelt field
 //    name fails here.
+// 3. The fleet's own rules (checkFleetRules): no Secret in the manifests, every Deployment
+//    replicated, probed, bounded, non-root and covered by a disruption budget.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +34,7 @@ for (const object of objects) {
   await validateSchema(object);
 }
 checkTypes(objects);
+checkFleetRules(objects);
 
 if (errors.length > 0) {
   for (const error of errors) {
@@ -217,6 +220,45 @@ function checkTypes(objects) {
     const owner = ownerOf(line);
     const where = owner ? describe(owner) : `line ${line + 1}`;
     errors.push(`${where}: ${message} (at: ${renderedLines[line].trim()})`);
+  }
+}
+
+function checkFleetRules(objects) {
+  const budgets = objects.filter((o) => o.kind === "PodDisruptionBudget");
+  for (const object of objects) {
+    if (object.kind === "Secret") {
+      errors.push(`${describe(object)}: secrets are created in the cluster, never kept in the manifests`);
+    }
+    if (object.kind !== "Deployment") {
+      continue;
+    }
+    const fail = (rule) => errors.push(`${describe(object)}: ${rule}`);
+    const spec = object.spec ?? {};
+    const pod = spec.template?.spec ?? {};
+    const labels = spec.template?.metadata?.labels ?? {};
+    if (!(spec.replicas >= 2)) fail("needs at least two replicas");
+    if (pod.securityContext?.runAsNonRoot !== true) fail("pod must set runAsNonRoot");
+    if (pod.securityContext?.seccompProfile?.type !== "RuntimeDefault") fail("pod must use the RuntimeDefault seccomp profile");
+    for (const container of pod.containers ?? []) {
+      const at = `container ${container.name}`;
+      if (container.readinessProbe?.httpGet?.path !== "/health") fail(`${at}: readiness probe must be GET /health`);
+      if (container.livenessProbe?.httpGet?.path !== "/alive") fail(`${at}: liveness probe must be GET /alive`);
+      if (!container.resources?.requests?.cpu || !container.resources?.requests?.memory || !container.resources?.limits?.memory) {
+        fail(`${at}: needs cpu and memory requests and a memory limit`);
+      }
+      const security = container.securityContext ?? {};
+      if (security.readOnlyRootFilesystem !== true) fail(`${at}: root filesystem must be read-only`);
+      if (security.allowPrivilegeEscalation !== false) fail(`${at}: must not allow privilege escalation`);
+      if (!(security.capabilities?.drop ?? []).includes("ALL")) fail(`${at}: must drop ALL capabilities`);
+      for (const variable of container.env ?? []) {
+        if (/(password|signingkey|privatekeypem|token|keks__)/i.test(variable.name) && variable.value !== undefined && !/\$\(/.test(variable.value)) {
+          fail(`${at}: ${variable.name} must come from a Secret, not a literal value`);
+        }
+      }
+    }
+    const covered = budgets.some((budget) => Object.entries(budget.spec?.selector?.matchLabels ?? {})
+      .every(([key, value]) => labels[key] === value) && Object.keys(budget.spec?.selector?.matchLabels ?? {}).length > 0);
+    if (!covered) fail("no PodDisruptionBudget selects its pods");
   }
 }
 
