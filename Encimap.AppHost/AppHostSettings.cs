@@ -14,6 +14,16 @@ public sealed class AppHostSettings
     /// <summary>Whether the embedded PostgreSQL flushes to disk; tests turn it off for speed.</summary>
     public bool PostgresFsync { get; set; } = true;
 
+    /// <summary>
+    /// A second embedded PostgreSQL as a synchronous streaming-replication standby of the first
+    /// (docs/replicas-and-failover.md): a commit is on both before it returns, and the services'
+    /// connection strings name both hosts. Off by default.
+    /// </summary>
+    public bool PostgresStandby { get; set; }
+
+    /// <summary>Port of the standby (before <see cref="PortOffset"/>).</summary>
+    public int PostgresStandbyPort { get; set; } = 55433;
+
     /// <summary>Added to every development port, so that two fleets can run side by side.</summary>
     public int PortOffset { get; set; }
 

@@ -22,19 +22,27 @@ public static class EncimapDatabasesBuilderExtensions
             return builder.AddGivenDatabases();
         }
 
-        var postgres = builder.AddEmbeddedPostgres("postgres", development);
+        var withStandby = development.Settings.PostgresStandby;
+        var postgres = builder.AddEmbeddedPostgres("postgres", development,
+            withStandby ? PostgresStandbyBuilderExtensions.PrimarySettings : new Dictionary<string, string>());
+        var standby = withStandby ? builder.AddPostgresStandby("postgres-standby", postgres, development) : null;
         var options = new ProvisioningOptions();
         var encimap = builder.AddResource(new EmbeddedDatabaseResource("encimap", options.EncimapDatabase, options.EncimapAppRole,
-                development.SecretParameter("encimap-app-password", "postgres-encimap-app").Resource, postgres.Resource))
+                development.SecretParameter("encimap-app-password", "postgres-encimap-app").Resource, postgres.Resource, standby?.Resource))
             .WithParentRelationship(postgres);
         var platform = builder.AddResource(new EmbeddedDatabaseResource("platform", options.PlatformDatabase, options.PlatformReaderRole,
-                development.SecretParameter("platform-reader-password", "postgres-platform-reader").Resource, postgres.Resource))
+                development.SecretParameter("platform-reader-password", "postgres-platform-reader").Resource, postgres.Resource, standby?.Resource))
             .WithParentRelationship(postgres);
 
         var migrations = builder.AddMigrations((resource, logger, cancellationToken) =>
             ProvisionEmbeddedAsync(postgres.Resource, development, logger, cancellationToken))
             .WithParentRelationship(postgres)
             .WaitFor(postgres);
+        if (standby is not null)
+        {
+            // The primary's commits wait for the standby: provisioning would hang until it streams.
+            migrations.WaitFor(standby);
+        }
         return new EncimapDatabases(
             (IResourceBuilder<IResourceWithConnectionString>)encimap,
             (IResourceBuilder<IResourceWithConnectionString>)platform,
@@ -59,7 +67,7 @@ public static class EncimapDatabasesBuilderExtensions
     }
 
     private static IResourceBuilder<EmbeddedPostgresResource> AddEmbeddedPostgres(
-        this IDistributedApplicationBuilder builder, string name, DevelopmentEnvironment development)
+        this IDistributedApplicationBuilder builder, string name, DevelopmentEnvironment development, IReadOnlyDictionary<string, string> settings)
     {
         var resource = new EmbeddedPostgresResource(name, Path.Combine(development.Layout.StateDirectory, "postgres"), development.Port(development.Settings.PostgresPort));
         var healthCheckKey = $"{name}-accepts-connections";
@@ -86,6 +94,7 @@ public static class EncimapDatabasesBuilderExtensions
                 Directory = resource.Directory,
                 Port = resource.Port,
                 Fsync = development.Settings.PostgresFsync,
+                Settings = settings,
                 Logger = logger,
             }, cancellationToken).ConfigureAwait(false);
             postgres.WithCommand(resource.Cluster.ServerCommand()[0]);
@@ -175,7 +184,7 @@ public static class EncimapDatabasesBuilderExtensions
             ? "up to date"
             : "applied " + string.Join(", ", result.Applied.Select(m => m.FileName)));
 
-    private static async Task<HealthCheckResult> AcceptsConnectionsAsync(EmbeddedPostgresResource resource, CancellationToken cancellationToken)
+    internal static async Task<HealthCheckResult> AcceptsConnectionsAsync(EmbeddedPostgresResource resource, CancellationToken cancellationToken)
     {
         if (resource.Cluster is null)
         {

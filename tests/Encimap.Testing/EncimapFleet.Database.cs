@@ -116,10 +116,29 @@ public partial class EncimapFleet
         await command.ExecuteNonQueryAsync();
     }
 
-    private string Database(string database, string role, string password) => new NpgsqlConnectionStringBuilder
+    /// <summary>The embedded primary's postmaster process id (from its <c>postmaster.pid</c>).</summary>
+    public int PostgresPrimaryPid => int.Parse(
+        File.ReadLines(Path.Combine(StateDirectory, "postgres", "data", "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>The standby's superuser (a clone has the primary's password), for promoting it.</summary>
+    public string StandbySuperuserConnectionString => new NpgsqlConnectionStringBuilder(SuperuserConnectionString)
     {
         Host = "127.0.0.1",
+        Port = Port(55433),
+        TargetSessionAttributes = "any",
+        Pooling = false,
+    }.ConnectionString;
+
+    /// <summary>
+    /// With the standby, both hosts and the primary only, as the services connect: a test's
+    /// reads follow a promotion as theirs do.
+    /// </summary>
+    private string Database(string database, string role, string password) => new NpgsqlConnectionStringBuilder
+    {
+        Host = WithPostgresStandby ? $"127.0.0.1:{Port(55432)},127.0.0.1:{Port(55433)}" : "127.0.0.1",
         Port = Port(55432),
+        TargetSessionAttributes = WithPostgresStandby ? "primary" : null,
+        HostRecheckSeconds = WithPostgresStandby ? 1 : 10,
         Database = database,
         Username = role,
         Password = password,

@@ -23,7 +23,7 @@ namespace Encimap.Testing;
 public partial class EncimapFleet : IAsyncLifetime
 {
 
-    private static readonly int[] DevelopmentPorts = [55432, 4301, 4311, 4321, 4331, 4341, 4351, 4400, 4401, 2525, 2587, 1143, 1993, 3001];
+    private static readonly int[] DevelopmentPorts = [55432, 55433, 4301, 4311, 4321, 4331, 4341, 4351, 4400, 4401, 2525, 2587, 1143, 1993, 3001];
 
     private readonly Dictionary<string, Dictionary<string, string>> _environment = new(StringComparer.Ordinal);
     private readonly List<(string Service, string Instance)> _instances = [];
@@ -40,6 +40,9 @@ public partial class EncimapFleet : IAsyncLifetime
 
     /// <summary>Whether the Aspire dashboard runs too (off by default, as Aspire.Hosting.Testing has it).</summary>
     protected bool WithDashboard { get; init; }
+
+    /// <summary>Whether the embedded PostgreSQL runs with its synchronous standby (<c>AppHost:PostgresStandby</c>).</summary>
+    protected bool WithPostgresStandby { get; init; }
 
     /// <summary>A development port (DESIGN.md) of this fleet.</summary>
     public int Port(int developmentPort) => developmentPort + PortOffset;
@@ -138,6 +141,7 @@ public partial class EncimapFleet : IAsyncLifetime
         $"--AppHost:StateDirectory={StateDirectory}",
         $"--AppHost:PortOffset={PortOffset}",
         "--AppHost:PostgresFsync=false",
+        $"--AppHost:PostgresStandby={(WithPostgresStandby ? "true" : "false")}",
     ];
 
     public virtual async Task InitializeAsync()
