@@ -45,12 +45,18 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
         {
             foreach (var target in targets)
             {
+                await servers.PrintStatementsAsync(reset: true);
                 var result = await RunLoadAsync(target, clients, TimeSpan.FromSeconds(seconds), size);
                 Console.WriteLine($"| {clients} | {target.Name} | {result.Commands / result.Seconds:N0} | {Percentile(result.Latencies, 0.50):N1} | " +
                     $"{Percentile(result.Latencies, 0.99):N1} | {result.Errors.Count} |");
                 foreach (var (error, count) in result.Errors.GroupBy(e => e).Select(g => (g.Key, g.Count())).Take(5))
                 {
                     Console.WriteLine($"|  |  | {count} × `{error}` |  |  |  |");
+                }
+
+                if (target.Name == "Encimap")
+                {
+                    await servers.PrintStatementsAsync(reset: false);
                 }
             }
         }

@@ -32,6 +32,10 @@ public sealed class ImapServers : IAsyncDisposable
     private readonly Stack<IAsyncDisposable> _owned = new();
     private readonly string _dovecotScript = Path.Combine(RepositoryRoot(), "benchmarks", "peers", "dovecot.sh");
     private bool _dovecotStarted;
+    private string? _superuser;
+
+    /// <summary>IMAP_BENCH_STATEMENTS=1: the cluster counts its statements (pg_stat_statements), printed by <see cref="PrintStatementsAsync"/>.</summary>
+    private static bool ProfileStatements => Environment.GetEnvironmentVariable("IMAP_BENCH_STATEMENTS") == "1";
 
     private ImapServers(string directory) => Directory = directory;
 
@@ -90,7 +94,9 @@ public sealed class ImapServers : IAsyncDisposable
             Directory = Path.Combine(directory, "pg"),
             StopWhenProcessExits = true,
             DeleteDirectoryOnStop = true,
+            Settings = ProfileStatements ? new Dictionary<string, string> { ["shared_preload_libraries"] = "pg_stat_statements", ["pg_stat_statements.track"] = "all", ["track_wal_io_timing"] = "on" } : new Dictionary<string, string>(),
         }));
+        _superuser = cluster.SuperuserConnectionString;
         var databases = (await new DatabaseProvisioner().SetUpAsync(cluster.SuperuserConnectionString)).Databases;
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
         var quiet = new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Warning", ["Jwt__S2S__SigningKey"] = signingKey };
@@ -153,6 +159,47 @@ public sealed class ImapServers : IAsyncDisposable
         var started = await Run("bash", [dovecotScript, "start", dovecotDirectory, dovecotPort.ToString(), DovecotUser, DovecotPassword, tlsCertificate, tlsKey]);
         servers.DovecotPid = int.Parse(started.Trim().Split('\n')[^1]);
         Console.WriteLine($"Dovecot {(await Run("dovecot", ["--version"])).Trim()} with the same {messageCount} stored messages ({storedBytes / 1024.0 / 1024.0:N1} MiB) in a Maildir");
+    }
+
+    /// <summary>With IMAP_BENCH_STATEMENTS=1: forgets the statements counted so far (reset is true) or prints the costliest ones.</summary>
+    public async Task PrintStatementsAsync(bool reset)
+    {
+        if (!ProfileStatements || _superuser is null)
+        {
+            return;
+        }
+
+        await using var connection = new NpgsqlConnection(_superuser);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        if (reset)
+        {
+            await using var forget = new NpgsqlCommand("SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')", connection);
+            await forget.ExecuteNonQueryAsync();
+            return;
+        }
+
+        await using (var wal = new NpgsqlCommand("SELECT wal_records, wal_write, wal_sync, wal_sync_time FROM pg_stat_wal", connection))
+        await using (var walReader = await wal.ExecuteReaderAsync())
+        {
+            await walReader.ReadAsync();
+            Console.WriteLine($"WAL: {walReader.GetInt64(0)} records, {walReader.GetInt64(1)} writes, {walReader.GetInt64(2)} syncs taking {walReader.GetDouble(3):N0} ms in all");
+        }
+
+        await using var command = new NpgsqlCommand(
+            "SELECT calls, total_exec_time, mean_exec_time, rows, regexp_replace(query, '\\s+', ' ', 'g') FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25", connection);
+        await using var reader = await command.ExecuteReaderAsync();
+        Console.WriteLine("| calls | total ms | mean ms | rows | statement |");
+        Console.WriteLine("|---:|---:|---:|---:|---|");
+        while (await reader.ReadAsync())
+        {
+            var query = reader.GetString(4);
+            Console.WriteLine($"| {reader.GetInt64(0)} | {reader.GetDouble(1):N0} | {reader.GetDouble(2):N2} | {reader.GetInt64(3)} | `{(query.Length > 160 ? query[..160] + "…" : query)}` |");
+        }
     }
 
     public async ValueTask DisposeAsync()

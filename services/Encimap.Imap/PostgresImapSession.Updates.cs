@@ -48,18 +48,28 @@ public sealed partial class PostgresImapSession
             return;
         }
 
+        // Only what changed since the last look, never the whole mailbox: every change bumps the
+        // mailbox's mod-sequence and stamps the message with it, and every expunge (and MOVE away)
+        // leaves its UID in expunged_messages with the mod-sequence of that change (migration 0012).
+        // A message is new to this session when it is not among the UIDs it knows: UIDs are never
+        // reused, and one added after the last look carries a mod-sequence above it.
         var changed = new List<FlagUpdate>();
-        var current = new List<uint>();
+        var added = new List<uint>();
+        var expunged = new List<uint>();
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
-            batch.BatchCommands.Add(Command("SELECT uid, flags, modseq FROM messages WHERE mailbox_id = $1 AND modseq > $2", _mailboxId, _lastModSeq));
-            batch.BatchCommands.Add(Command("SELECT uid FROM messages WHERE mailbox_id = $1 ORDER BY uid", _mailboxId));
+            batch.BatchCommands.Add(Command("SELECT uid, flags, modseq FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid", _mailboxId, _lastModSeq));
+            batch.BatchCommands.Add(Command("SELECT uid FROM expunged_messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid", _mailboxId, _lastModSeq));
             await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
                 var uid = (uint)reader.GetInt64(0);
                 var modseq = reader.GetInt64(2);
-                if (_known.Contains(uid) && !(_own.TryGetValue(uid, out var own) && own == modseq))
+                if (!_known.Contains(uid))
+                {
+                    added.Add(uid);
+                }
+                else if (!(_own.TryGetValue(uid, out var own) && own == modseq))
                 {
                     changed.Add(new FlagUpdate(uid, reader.GetFieldValue<string[]>(1), (ulong)modseq));
                 }
@@ -68,21 +78,22 @@ public sealed partial class PostgresImapSession
             await reader.NextResultAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                current.Add((uint)reader.GetInt64(0));
+                var uid = (uint)reader.GetInt64(0);
+                if (_known.Contains(uid))
+                {
+                    expunged.Add(uid);
+                }
             }
         }
 
         // Everything that may fail first: the session's state changes only when all of it is known.
-        var present = current.ToHashSet();
-        var expunged = _known.Where(u => !present.Contains(u)).ToList();
-        var added = current.Where(u => !_known.Contains(u)).ToList();
         // Another session already took them as \Recent (recent_uid only grows): no claim, no lock.
         var recent = added.Count == 0 || added[^1] <= claimed ? [] : await RecentAmongAsync(added, cancellationToken);
 
         _lastVersion = version;
         _known.ExceptWith(expunged);
         updates.Expunged(expunged);
-        foreach (var update in changed.Where(u => present.Contains(u.Uid)))
+        foreach (var update in changed)
         {
             updates.FlagsChanged(update);
         }

@@ -17,19 +17,52 @@ public sealed partial class PostgresImapSession
     /// Runs <paramref name="statements"/> after the vaultbox's write lock in one implicit
     /// transaction; <paramref name="read"/> reads their results (the reader is on the first of
     /// them). All of it again on a deadlock or serialization failure (<see cref="TransactionRetry"/>).
+    /// The commit waits for the WAL to be flushed to disk (synchronous_commit).
     /// </summary>
     private Task<T> WriteAsync<T>(Action<NpgsqlBatch> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
         CancellationToken cancellationToken, NpgsqlConnection? connection = null) =>
+        WriteAsync(statements, read, durable: true, cancellationToken, connection);
+
+    /// <summary>
+    /// As <see cref="WriteAsync{T}(Action{NpgsqlBatch}, Func{NpgsqlDataReader, CancellationToken, Task{T}}, CancellationToken, NpgsqlConnection?)"/>,
+    /// for a change of flags or keywords and nothing else (STORE, the \Seen a FETCH sets): its
+    /// commit does not wait for the WAL flush (synchronous_commit off for this transaction only).
+    /// Every write holds the vaultbox's lock until its commit ends, so a flush inside it is paid by
+    /// every writer waiting behind; with ten clients on one mailbox the flushes of flag changes
+    /// were most of the time the lock was held. A crash of the database server may lose the flag
+    /// changes of its last fraction of a second (wal_writer_delay, 200 ms by default; never a
+    /// message, a UID or an expunge: those commit synchronously, and a later synchronous commit
+    /// flushes every earlier change with it), as Dovecot's default mail_fsync = optimized does not
+    /// fsync flag changes either.
+    /// </summary>
+    private Task<T> WriteFlagsAsync<T>(Action<NpgsqlBatch> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
+        CancellationToken cancellationToken, NpgsqlConnection? connection = null) =>
+        WriteAsync(statements, read, durable: false, cancellationToken, connection);
+
+    private Task<T> WriteAsync<T>(Action<NpgsqlBatch> statements, Func<NpgsqlDataReader, CancellationToken, Task<T>> read,
+        bool durable, CancellationToken cancellationToken, NpgsqlConnection? connection) =>
         TransactionRetry.RunAsync(async ct =>
         {
             var opened = connection is null ? await database.OpenConnectionAsync(ct) : null;
             try
             {
                 await using var batch = new NpgsqlBatch(opened ?? connection);
+                if (!durable)
+                {
+                    // Local to the batch's implicit transaction, read by its commit (SET LOCAL would
+                    // need an explicit transaction block).
+                    batch.BatchCommands.Add(Command("SELECT set_config('synchronous_commit', 'off', true)"));
+                }
+
                 batch.BatchCommands.Add(Command("SELECT lock_vaultbox_mail($1)", _vaultbox));
                 statements(batch);
                 await using var reader = await batch.ExecuteReaderAsync(ct);
                 await reader.NextResultAsync(ct);
+                if (!durable)
+                {
+                    await reader.NextResultAsync(ct);
+                }
+
                 var result = await read(reader, ct);
                 // The rest (and the commit's outcome) before the answer.
                 while (await reader.NextResultAsync(ct))

@@ -96,7 +96,7 @@ public sealed partial class PostgresImapSession
     private async Task SetSeenAsync(NpgsqlConnection connection, IReadOnlyList<UidRange> uids, ulong? changedSince, CancellationToken cancellationToken)
     {
         // A write like STORE's, under the vaultbox's lock (PostgresImapSession.Writes.cs).
-        var seen = await WriteAsync(batch =>
+        var seen = await WriteFlagsAsync(batch =>
         {
             var command = Command("", _mailboxId, _vaultbox);
             var condition = RangeCondition(command.Parameters, uids);

@@ -95,22 +95,48 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
             return [];
         }
 
-        await using var command = database.CreateCommand(_readOnly
+        // A claim is session state, not mail: its commit does not wait for the WAL flush (as a flag
+        // change's, PostgresImapSession.Writes.cs). Lost in a crash, it goes with the sessions that
+        // saw it; the messages are then \Recent to the next session. While it waits for its flush
+        // it holds the mailbox row that every writer of the mailbox updates.
+        await using var batch = database.CreateBatch();
+        if (!_readOnly)
+        {
+            batch.BatchCommands.Add(Command("SELECT set_config('synchronous_commit', 'off', true)"));
+        }
+
+        batch.BatchCommands.Add(Command(_readOnly
             ? "SELECT recent_uid FROM mailboxes WHERE id = $1"
             : """
               UPDATE mailboxes m SET recent_uid = $2
               FROM (SELECT recent_uid FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE) claimed
               WHERE m.id = $1 AND claimed.recent_uid < $2
               RETURNING claimed.recent_uid
-              """);
-        command.Parameters.AddWithValue(_mailboxId);
-        command.Parameters.AddWithValue((long)uids[^1]);
-        if (await command.ExecuteScalarAsync(cancellationToken) is not long claimedUpTo)
+              """, _mailboxId, (long)uids[^1]));
+        long? claimedUpTo = null;
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
+        {
+            if (!_readOnly)
+            {
+                await reader.NextResultAsync(cancellationToken);
+            }
+
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                claimedUpTo = reader.GetInt64(0);
+            }
+
+            while (await reader.NextResultAsync(cancellationToken))
+            {
+            }
+        }
+
+        if (claimedUpTo is not { } upTo)
         {
             return [];
         }
 
-        return uids.Where(u => u > claimedUpTo).ToList();
+        return uids.Where(u => u > upTo).ToList();
     }
 
     public async Task<IReadOnlyList<uint>> VanishedAsync(IReadOnlyList<UidRange> uids, ulong sinceModSeq, CancellationToken cancellationToken)

@@ -20,7 +20,7 @@ public sealed partial class PostgresImapSession
             StoreMode.Remove => ("ARRAY(SELECT f FROM unnest(flags) WITH ORDINALITY t(f, i) WHERE f <> ALL ($3::text[]) ORDER BY i)", "flags && $3::text[]"),
             _ => ("$3::text[]", "NOT (flags @> $3::text[] AND flags <@ $3::text[])"),
         };
-        var (updated, failed) = await WriteAsync(batch =>
+        var (updated, failed) = await WriteFlagsAsync(batch =>
         {
             NpgsqlBatchCommand Statement()
             {
