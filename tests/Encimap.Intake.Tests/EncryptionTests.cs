@@ -7,6 +7,9 @@ using System.Text;
 using System.Text.Json;
 using Encimap.Contracts.Intake;
 using Encimap.Mime;
+using Google.Protobuf;
+using Grpc.Core;
+using IntakeContract = Encimap.Contracts.Intake.Intake;
 
 namespace Encimap.Intake.Tests;
 
@@ -51,6 +54,98 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
         }
 
         Assert.Equal(checkedCount, await fleet.MessageCountAsync(vaultbox.Id));
+    }
+
+    [Fact]
+    public async Task A_35_mib_message_streamed_in_chunks_decrypts_with_openssl_and_a_resend_is_a_duplicate()
+    {
+        // The fleet's second intake takes 36 MiB; the first one's limit is small.
+        var client = fleet.InternalGrpcClient<IntakeContract.IntakeClient>(IntakeContract.Descriptor, IntakeFixture.GuardedIntake);
+        var vaultbox = await fleet.CreateVaultboxAsync("large");
+        await fleet.AddCertificateAsync(vaultbox);
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        Assert.Equal(2, keys.KeyFiles.Count);
+        var raw = LargeMessage(35 * 1024 * 1024);
+
+        var first = Assert.Single((await DeliverStreamedAsync(client, raw, vaultbox.Address)).Results);
+        Assert.Equal(DeliveryOutcome.Stored, first.Outcome);
+        var stored = await fleet.ContentAsync(vaultbox.Id, first.Uid);
+        await AssertDecryptsAsync("large", raw, stored, keys, StoredMessageAssert.GrpcReceived, "sender@sender.example");
+
+        // The DER column alone, as OpenSSL reads it, opens with every active certificate's key.
+        var der = Path.Combine(_work, "large.der");
+        await File.WriteAllBytesAsync(der, await fleet.ScalarAsync<byte[]>("SELECT content_der FROM messages WHERE vaultbox_id = $1 AND uid = $2", vaultbox.Id, (long)first.Uid));
+        foreach (var key in keys.KeyFiles)
+        {
+            var plain = await Tools.OpensslAsync("cms", "-decrypt", "-inform", "DER", "-in", der, "-inkey", key);
+            Assert.True(raw.AsSpan().SequenceEqual(plain.Output), $"openssl -inform DER with {Path.GetFileName(key)}: {plain.Output.Length} vs {raw.Length} bytes");
+        }
+
+        // The duplicate key is computed from the stream as from one piece.
+        var again = Assert.Single((await DeliverStreamedAsync(client, raw, vaultbox.Address)).Results);
+        Assert.Equal(DeliveryOutcome.Duplicate, again.Outcome);
+        Assert.Equal(first.Uid, again.Uid);
+        var unary = Assert.Single((await client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results);
+        Assert.Equal(DeliveryOutcome.Duplicate, unary.Outcome);
+
+        // Past the limit, the stream is cut off with RESOURCE_EXHAUSTED and nothing is stored.
+        var over = await Assert.ThrowsAsync<RpcException>(() => DeliverStreamedAsync(client, LargeMessage(IntakeFixture.GuardedMaxMessageBytes + 1), vaultbox.Address));
+        Assert.Equal(StatusCode.ResourceExhausted, over.StatusCode);
+        Assert.Equal(1, await fleet.MessageCountAsync(vaultbox.Id));
+    }
+
+    [Fact]
+    public async Task A_stream_that_does_not_start_with_the_envelope_is_refused()
+    {
+        using var call = fleet.Client.DeliverStream();
+        await call.RequestStream.WriteAsync(new DeliverChunk { Data = ByteString.CopyFromUtf8("Subject: x\r\n\r\nbody\r\n") });
+        await call.RequestStream.CompleteAsync();
+        var refused = await Assert.ThrowsAsync<RpcException>(() => call.ResponseAsync);
+        Assert.Contains("envelope", refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+    }
+
+    /// <summary>DeliverStream as the SMTP gateway calls it: the envelope with the first octets, then 64 KiB chunks.</summary>
+    private static async Task<DeliverReply> DeliverStreamedAsync(IntakeContract.IntakeClient client, byte[] raw, string recipient)
+    {
+        using var call = client.DeliverStream();
+        var envelope = StoredMessageAssert.Request(raw.AsSpan(0, 1000).ToArray(), recipient);
+        await call.RequestStream.WriteAsync(new DeliverChunk { Envelope = envelope });
+        try
+        {
+            for (var offset = 1000; offset < raw.Length; offset += 64 * 1024)
+            {
+                var chunk = raw.AsMemory(offset, Math.Min(64 * 1024, raw.Length - offset));
+                await call.RequestStream.WriteAsync(new DeliverChunk { Data = UnsafeByteOperations.UnsafeWrap(chunk) });
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (RpcException)
+        {
+            // The intake ended the call early: its answer says why.
+        }
+
+        return await call.ResponseAsync;
+    }
+
+    // A text part and a base64 attachment of about size octets, CRLF lines.
+    private static byte[] LargeMessage(int size)
+    {
+        var text = new StringBuilder(
+            "From: Sender <sender@sender.example>\r\nTo: someone@call.example\r\nDate: Thu, 19 Nov 2026 10:00:00 +0000\r\n" +
+            $"Message-ID: <large.{Guid.NewGuid():N}@sender.example>\r\nSubject: large\r\nMIME-Version: 1.0\r\n" +
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nAttached.\r\n--b\r\n" +
+            "Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n", size + 1024);
+        var random = new Random(17);
+        var line = new byte[57];
+        while (text.Length < size)
+        {
+            random.NextBytes(line);
+            text.Append(Convert.ToBase64String(line)).Append("\r\n");
+        }
+
+        return Encoding.ASCII.GetBytes(text.Append("--b--\r\n").ToString());
     }
 
     [Fact]
@@ -306,7 +401,8 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
     // EncryptedContentInfo → contentEncryptionAlgorithm → parameters (RFC 5652 §6.1, RFC 3565 §4.1).
     private static byte[] ContentEncryptionIv(byte[] der)
     {
-        var contentInfo = new AsnReader(der, AsnEncodingRules.DER).ReadSequence();
+        // BER: the EnvelopedData is written streaming, with indefinite lengths (RFC 5652 allows BER).
+        var contentInfo = new AsnReader(der, AsnEncodingRules.BER).ReadSequence();
         contentInfo.ReadObjectIdentifier();
         var envelopedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
         envelopedData.ReadInteger();

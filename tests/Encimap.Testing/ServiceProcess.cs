@@ -45,15 +45,18 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="projectName"/> with an HTTP endpoint on <paramref name="httpPort"/>
-    /// and waits until its <c>/health</c> answers 200.
+    /// and waits until its <c>/health</c> answers 200. <paramref name="artifactsDirectory"/> names
+    /// another build's <c>artifacts/bin</c> to run the service from (a benchmark comparing two
+    /// builds); null runs this build's.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(
         string projectName,
         int httpPort,
         IReadOnlyDictionary<string, string> environment,
-        TimeSpan? startupTimeout = null)
+        TimeSpan? startupTimeout = null,
+        string? artifactsDirectory = null)
     {
-        var assembly = AssemblyPath(projectName);
+        var assembly = AssemblyPath(projectName, artifactsDirectory);
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -150,11 +153,11 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    private static string AssemblyPath(string projectName)
+    private static string AssemblyPath(string projectName, string? artifactsDirectory)
     {
         // Tests run from artifacts/bin/<TestProject>/<configuration>/.
         var testDirectory = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var path = Path.Combine(testDirectory.Parent!.Parent!.FullName, projectName, testDirectory.Name, projectName + ".dll");
+        var path = Path.Combine(artifactsDirectory ?? testDirectory.Parent!.Parent!.FullName, projectName, testDirectory.Name, projectName + ".dll");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{projectName} is not built: reference its project from the test project.", path);

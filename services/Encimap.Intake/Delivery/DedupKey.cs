@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Encimap.Smtp;
 
 namespace Encimap.Intake.Delivery;
 
@@ -17,7 +19,40 @@ public static class DedupKey
 
     public static byte[] Compute(string mailbox, string envelopeSender, IEnumerable<string> recipients, ReadOnlySpan<byte> raw)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        using var hash = Begin(mailbox, envelopeSender, recipients);
+        Append(hash, raw);
+        return hash.GetHashAndReset();
+    }
+
+    /// <summary>The same key, reading the message from <paramref name="raw"/> a buffer at a time.</summary>
+    public static byte[] Compute(string mailbox, string envelopeSender, IEnumerable<string> recipients, MessageSpool raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        using var hash = Begin(mailbox, envelopeSender, recipients);
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(length, raw.Length);
+        hash.AppendData(length);
+        using var content = raw.OpenRead();
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            int read;
+            while ((read = content.Read(buffer)) > 0)
+            {
+                hash.AppendData(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return hash.GetHashAndReset();
+    }
+
+    private static IncrementalHash Begin(string mailbox, string envelopeSender, IEnumerable<string> recipients)
+    {
+        var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         Append(hash, Domain);
         Append(hash, Encoding.UTF8.GetBytes(mailbox));
         Append(hash, Encoding.UTF8.GetBytes(envelopeSender.Trim()));
@@ -30,8 +65,7 @@ public static class DedupKey
             Append(hash, Encoding.UTF8.GetBytes(recipient));
         }
 
-        Append(hash, raw);
-        return hash.GetHashAndReset();
+        return hash;
     }
 
     private static void Append(IncrementalHash hash, ReadOnlySpan<byte> value)

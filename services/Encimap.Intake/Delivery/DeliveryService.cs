@@ -48,24 +48,26 @@ public sealed partial class DeliveryService(
 
         if (routes.Length == 0)
         {
-            await store.TryLogAsync(null, DeliveryOutcomes.UnknownRecipient, message.Raw.Length, start, null);
+            await store.TryLogAsync(null, DeliveryOutcomes.UnknownRecipient, Size(message), start, null);
             telemetry.Count(DeliveryOutcomes.UnknownRecipient, unknown);
             activity?.SetTag(DeliveryTelemetry.OutcomeTag, DeliveryOutcomes.UnknownRecipient);
             return new DeliveryReport(targets.Select(t => (t, (CopyResult?)null)).ToArray());
         }
 
+        var copies = new List<PreparedCopy>(routes.Length);
+        StoreRequest? request = null;
         try
         {
-            var original = MimeMessage.Parse(message.Raw);
+            // The header alone: the body is only read to hash and to encrypt, a buffer at a time.
+            var original = OriginalHeader.Read(message.Raw);
             var received = ReceivedField.Format(message.ClientHelo, message.ClientAddress, _options.EffectiveHostName,
                 message.Protocol, Guid.CreateVersion7().ToString("N"), time.GetUtcNow());
-            var copies = new List<PreparedCopy>(routes.Length);
             foreach (var route in routes)
             {
                 var (recipientCertificates, cached) = await GetCertificatesAsync(route.VaultboxId, Remembered(targets, route.VaultboxId), cancellationToken);
                 try
                 {
-                    copies.Add(Encrypt(message, original, route, recipientCertificates, received));
+                    copies.Add(await EncryptAsync(message, original, route, recipientCertificates, received, cancellationToken));
                 }
                 finally
                 {
@@ -79,14 +81,14 @@ public sealed partial class DeliveryService(
                 }
             }
 
-            var dedupKey = DedupKey.Compute(message.Mailbox, message.EnvelopeSender, message.Recipients, message.Raw.Span);
+            var dedupKey = DedupKey.Compute(message.Mailbox, message.EnvelopeSender, message.Recipients, message.Raw);
             IReadOnlyList<CopyResult> results;
             using (var commit = DeliveryTelemetry.Start("intake.commit"))
             {
                 var commitStart = Stopwatch.GetTimestamp();
-                results = await commits.StoreAsync(
-                    new StoreRequest(copies, message.Mailbox, dedupKey, _options.DuplicateWindow, message.Raw.Length, unknown, start, message.Append, RouteAddresses(targets)),
-                    cancellationToken);
+                // From here the request owns the copies and releases them when it completes.
+                request = new StoreRequest(copies, message.Mailbox, dedupKey, _options.DuplicateWindow, Size(message), unknown, start, message.Append, RouteAddresses(targets));
+                results = await commits.StoreAsync(request, cancellationToken);
                 telemetry.CommitDuration.Record(Stopwatch.GetElapsedTime(commitStart).TotalSeconds);
             }
 
@@ -96,7 +98,7 @@ public sealed partial class DeliveryService(
             telemetry.Count(DeliveryOutcomes.UnknownRecipient, unknown);
             if (stored > 0)
             {
-                telemetry.Bytes.Add((long)message.Raw.Length * stored);
+                telemetry.Bytes.Add(message.Raw.Length * stored);
             }
 
             activity?.SetTag(DeliveryTelemetry.OutcomeTag, stored > 0 ? DeliveryOutcomes.Stored : DeliveryOutcomes.Duplicate);
@@ -125,8 +127,15 @@ public sealed partial class DeliveryService(
             DeliveryTelemetry.Fail(activity, failure.Reason);
             activity?.SetTag(DeliveryTelemetry.OutcomeTag, DeliveryOutcomes.Failed);
             telemetry.Count(DeliveryOutcomes.Failed);
-            await store.TryLogAsync(routes.Length == 1 ? routes[0].VaultboxId : null, DeliveryOutcomes.Failed, message.Raw.Length, start, failure.Reason);
+            await store.TryLogAsync(routes.Length == 1 ? routes[0].VaultboxId : null, DeliveryOutcomes.Failed, Size(message), start, failure.Reason);
             throw failure;
+        }
+        finally
+        {
+            if (request is null)
+            {
+                ReleaseCopies(copies);
+            }
         }
     }
 
@@ -140,16 +149,37 @@ public sealed partial class DeliveryService(
             .Where(g => g.All(t => t.RouteAddress is not null))
             .ToDictionary(g => g.Key, g => g.Select(t => t.RouteAddress!).Distinct(StringComparer.Ordinal).ToArray());
 
-    private PreparedCopy Encrypt(InboundMessage message, MimeMessage original, VaultboxRoute route, IReadOnlyList<X509Certificate2> recipients, string received)
+    private static int Size(InboundMessage message) => (int)Math.Min(int.MaxValue, message.Raw.Length);
+
+    // Copies encrypted before a failure that came before their store request.
+    private static void ReleaseCopies(List<PreparedCopy> copies)
+    {
+        foreach (var copy in copies)
+        {
+            copy.Stored.Dispose();
+        }
+    }
+
+    private async Task<PreparedCopy> EncryptAsync(InboundMessage message, MimeMessage original, VaultboxRoute route, IReadOnlyList<X509Certificate2> recipients, string received, CancellationToken cancellationToken)
     {
         using var activity = DeliveryTelemetry.Start("intake.encrypt", route.VaultboxId);
         var started = Stopwatch.GetTimestamp();
         try
         {
             var settings = new EncryptionSettings(recipients, route.KeyTransport, route.HideSubject, received, message.EnvelopeSender);
-            var encrypted = builder.Build(message.Raw, original, settings);
+            var encrypted = await builder.BuildAsync(message.Raw, original, settings, cancellationToken);
             activity?.SetTag("encimap.message.already_encrypted", encrypted.AlreadyEncrypted);
-            var copy = StoredMetadata.Prepare(route, encrypted, original);
+            PreparedCopy copy;
+            try
+            {
+                copy = StoredMetadata.Prepare(route, encrypted, original);
+            }
+            catch
+            {
+                encrypted.Dispose();
+                throw;
+            }
+
             telemetry.EncryptionDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
             return copy;
         }

@@ -5,7 +5,9 @@ namespace Encimap.Intake.Delivery;
 /// <summary>
 /// One delivery waiting for its commit: the prepared copies and what the transaction needs to
 /// store them, and the completion its caller awaits. Completed exactly once: with the committed
-/// results, or with the exception that says why nothing of it was stored.
+/// results, or with the exception that says why nothing of it was stored. It owns its copies'
+/// spooled EnvelopedData and releases it once completed (the caller may have stopped waiting
+/// before the commit it belongs to ends).
 /// </summary>
 public sealed class StoreRequest(
     IReadOnlyList<PreparedCopy> copies,
@@ -56,7 +58,23 @@ public sealed class StoreRequest(
 
     public Task<IReadOnlyList<CopyResult>> Completion => _completion.Task;
 
-    public void Succeed(IReadOnlyList<CopyResult> results) => _completion.TrySetResult(results);
+    public void Succeed(IReadOnlyList<CopyResult> results)
+    {
+        ReleaseCopies();
+        _completion.TrySetResult(results);
+    }
 
-    public void Fail(Exception exception) => _completion.TrySetException(exception);
+    public void Fail(Exception exception)
+    {
+        ReleaseCopies();
+        _completion.TrySetException(exception);
+    }
+
+    private void ReleaseCopies()
+    {
+        foreach (var copy in Copies)
+        {
+            copy.Stored.Dispose();
+        }
+    }
 }

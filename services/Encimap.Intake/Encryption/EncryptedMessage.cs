@@ -1,8 +1,9 @@
 using Encimap.Mime;
+using Encimap.Smtp;
 
 namespace Encimap.Intake.Encryption;
 
-/// <summary>The message as it is stored.</summary>
+/// <summary>The message as it is stored; disposing it releases the spooled EnvelopedData.</summary>
 /// <param name="Content">
 /// What goes in <c>messages.content</c>: the outer header, blank line included, when
 /// <paramref name="Der"/> is set; otherwise the whole message as served over IMAP.
@@ -10,13 +11,16 @@ namespace Encimap.Intake.Encryption;
 /// <param name="AlreadyEncrypted">The original was already S/MIME encrypted and is stored unchanged.</param>
 /// <param name="Der">
 /// The CMS EnvelopedData that the served message carries after <see cref="Content"/> as base64
-/// lines; the database keeps these bytes, not the base64. Null when the message is stored as it is.
+/// lines; the database keeps these bytes (<c>content_der</c>), not the base64, and receives them
+/// as a stream. Null when the message is stored as it is.
 /// </param>
-public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted, byte[]? Der = null)
+public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted, MessageSpool? Der = null) : IDisposable
 {
     /// <summary>Length of the body as served: the DER's base64 lines, or nothing when <see cref="Der"/> is null.</summary>
     public int ServedBodyLength => Der is null ? 0 : checked((int)Base64Lines.EncodedLength(Der.Length));
 
     /// <summary>Size of the message as served over IMAP (RFC822.SIZE).</summary>
     public int ServedLength => checked(Content.Length + ServedBodyLength);
+
+    public void Dispose() => Der?.Dispose();
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -12,7 +11,9 @@ namespace Encimap.Intake.Encryption;
 /// Turns an original RFC 5322 message into what is stored: a standard
 /// <c>application/pkcs7-mime; smime-type=enveloped-data</c> message (RFC 8551 §3.3) whose content
 /// is the whole original, byte for byte, as CMS EnvelopedData (RFC 5652) — AES-256-CBC, one
-/// RecipientInfo per certificate, recipients by issuer and serial number.
+/// RecipientInfo per certificate, recipients by issuer and serial number — written streaming
+/// (<see cref="EnvelopedDataWriter"/>), so that neither the original nor its ciphertext is held
+/// whole in memory.
 /// <para>
 /// Outer header, in this order, CRLF line endings:
 /// </para>
@@ -58,29 +59,54 @@ public sealed class EncryptedMessageBuilder
         "\r\n");
 
     private readonly TimeProvider _time;
+    private readonly string? _spoolDirectory;
 
-    public EncryptedMessageBuilder(TimeProvider? time = null)
+    /// <param name="time">The clock for a Date field the original lacks.</param>
+    /// <param name="spoolDirectory">Where EnvelopedData larger than a spool's memory goes (null: the system's temporary directory).</param>
+    public EncryptedMessageBuilder(TimeProvider? time = null, string? spoolDirectory = null)
     {
         _time = time ?? TimeProvider.System;
+        _spoolDirectory = spoolDirectory;
     }
 
     /// <summary>
-    /// Builds the stored form of <paramref name="raw"/> (parsed as <paramref name="original"/>).
-    /// Throws <see cref="ArgumentException"/> without certificates and
-    /// <see cref="CryptographicException"/> when a certificate cannot be used for key transport.
+    /// Builds the stored form of <paramref name="raw"/>, whose header is <paramref name="header"/>
+    /// (see <see cref="OriginalHeader"/>): the outer header in memory and the EnvelopedData written
+    /// streaming into a new spool (disposed with the result). Throws <see cref="ArgumentException"/>
+    /// without certificates and <see cref="CryptographicException"/> when a certificate cannot be
+    /// used for key transport.
     /// </summary>
-    public EncryptedMessage Build(ReadOnlyMemory<byte> raw, MimeMessage original, EncryptionSettings settings)
+    public async Task<EncryptedMessage> BuildAsync(MessageSpool raw, MimeMessage header, EncryptionSettings settings, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(original);
+        ArgumentNullException.ThrowIfNull(raw);
+        ArgumentNullException.ThrowIfNull(header);
         ArgumentNullException.ThrowIfNull(settings);
-        if (IsAlreadyEncrypted(original) && BccFields.TryRemove(raw.Span, out var asItCame))
+        if (OriginalHeader.MayBeEncrypted(header))
         {
-            return new EncryptedMessage(asItCame, AlreadyEncrypted: true);
+            // Rare, and bounded by the maximum message size: the whole message decides.
+            var whole = raw.ToArray();
+            if (IsAlreadyEncrypted(MimeMessage.Parse(whole)) && BccFields.TryRemove(whole, out var asItCame))
+            {
+                return new EncryptedMessage(asItCame, AlreadyEncrypted: true);
+            }
         }
 
-        var header = BuildHeader(original, settings);
-        var der = Encrypt(raw, settings.Certificates, settings.KeyTransport);
-        return new EncryptedMessage(header, AlreadyEncrypted: false, der);
+        var outer = BuildHeader(header, settings);
+        var der = new MessageSpool(directory: _spoolDirectory);
+        try
+        {
+            await using (var content = raw.OpenRead())
+            {
+                await EnvelopedDataWriter.WriteAsync(content, settings.Certificates, settings.KeyTransport, der, cancellationToken);
+            }
+
+            return new EncryptedMessage(outer, AlreadyEncrypted: false, der);
+        }
+        catch
+        {
+            der.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -129,27 +155,6 @@ public sealed class EncryptedMessageBuilder
         {
             return false;
         }
-    }
-
-    /// <summary>The CMS EnvelopedData (DER) of <paramref name="content"/> for every certificate.</summary>
-    public static byte[] Encrypt(ReadOnlyMemory<byte> content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport)
-    {
-        ArgumentNullException.ThrowIfNull(certificates);
-        if (certificates.Count == 0)
-        {
-            throw new ArgumentException("at least one certificate is needed", nameof(certificates));
-        }
-
-        var padding = keyTransport == KeyTransport.RsaOaep ? RSAEncryptionPadding.OaepSHA256 : RSAEncryptionPadding.Pkcs1;
-        var recipients = new CmsRecipientCollection();
-        foreach (var certificate in certificates)
-        {
-            recipients.Add(new CmsRecipient(SubjectIdentifierType.IssuerAndSerialNumber, certificate, padding));
-        }
-
-        var cms = new EnvelopedCms(new ContentInfo(WholeArray(content)), new AlgorithmIdentifier(new Oid(Aes256CbcOid)));
-        cms.Encrypt(recipients);
-        return cms.Encode();
     }
 
     private byte[] BuildHeader(MimeMessage original, EncryptionSettings settings)
@@ -237,12 +242,6 @@ public sealed class EncryptedMessageBuilder
             ? value
             : null;
     }
-
-    // ContentInfo takes an array: use the message's own when the memory spans one exactly.
-    private static byte[] WholeArray(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : memory.ToArray();
 
     private static bool IsContentInfoOf(byte[] body, string contentType)
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Encimap.Contracts.Intake;
 using Encimap.Intake.Delivery;
 using Encimap.Intake.Infrastructure;
+using Encimap.Smtp;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 using IntakeContract = Encimap.Contracts.Intake.Intake;
@@ -10,7 +11,8 @@ namespace Encimap.Intake.Grpc;
 
 /// <summary>
 /// <c>encimap.intake.v1.Intake</c> (contracts/protos/intake.proto): <c>ResolveRecipient</c> (the
-/// MX's RCPT TO check) and <c>Deliver</c>. Turns the delivery's failures into gRPC statuses;
+/// MX's RCPT TO check), <c>Deliver</c> (the message in one call message) and <c>DeliverStream</c>
+/// (the message in chunks, spooled as it arrives: pooled memory, then a temporary file). Turns the delivery's failures into gRPC statuses;
 /// mapped behind internal-call authentication.
 /// </summary>
 public sealed class IntakeGrpcService(
@@ -38,17 +40,60 @@ public sealed class IntakeGrpcService(
 
     public override async Task<DeliverReply> Deliver(DeliverRequest request, ServerCallContext context)
     {
-        var settings = options.Value;
         var start = Stopwatch.GetTimestamp();
-        var size = request.RawMessage.Length;
-        if (size > settings.MaxMessageBytes)
+        await RefuseIfTooLargeAsync(request.RawMessage.Length, start);
+        using var raw = MessageSpool.Wrap(request.RawMessage.Memory);
+        return await DeliverAsync(request, raw, context);
+    }
+
+    public override async Task<DeliverReply> DeliverStream(IAsyncStreamReader<DeliverChunk> requestStream, ServerCallContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        if (!await requestStream.MoveNext(context.CancellationToken) || requestStream.Current.PartCase != DeliverChunk.PartOneofCase.Envelope)
         {
-            telemetry.Count(DeliveryOutcomes.TooLarge);
-            await store.TryLogAsync(null, DeliveryOutcomes.TooLarge, size, start, "grpc");
-            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"the message is larger than {settings.MaxMessageBytes} bytes"));
+            telemetry.Count(DeliveryOutcomes.Rejected);
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first call message must be the envelope"));
         }
 
-        var invalid = Validate(request, settings);
+        var request = requestStream.Current.Envelope;
+        using var raw = new MessageSpool(directory: options.Value.SpoolDirectory);
+        await AppendAsync(raw, request.RawMessage.Memory, start, context.CancellationToken);
+        while (await requestStream.MoveNext(context.CancellationToken))
+        {
+            if (requestStream.Current.PartCase != DeliverChunk.PartOneofCase.Data)
+            {
+                telemetry.Count(DeliveryOutcomes.Rejected);
+                throw new RpcException(new Status(StatusCode.InvalidArgument, "only the first call message may be the envelope"));
+            }
+
+            await AppendAsync(raw, requestStream.Current.Data.Memory, start, context.CancellationToken);
+        }
+
+        return await DeliverAsync(request, raw, context);
+    }
+
+    /// <summary>Spools a piece of a streamed message, refusing it once it passes the maximum size.</summary>
+    private async Task AppendAsync(MessageSpool raw, ReadOnlyMemory<byte> data, long start, CancellationToken cancellationToken)
+    {
+        await RefuseIfTooLargeAsync(raw.Length + data.Length, start);
+        await raw.WriteAsync(data, cancellationToken);
+    }
+
+    private async Task RefuseIfTooLargeAsync(long size, long start)
+    {
+        var max = options.Value.MaxMessageBytes;
+        if (size > max)
+        {
+            telemetry.Count(DeliveryOutcomes.TooLarge);
+            await store.TryLogAsync(null, DeliveryOutcomes.TooLarge, (int)Math.Min(int.MaxValue, size), start, "grpc");
+            throw new RpcException(new Status(StatusCode.ResourceExhausted, $"the message is larger than {max} bytes"));
+        }
+    }
+
+    private async Task<DeliverReply> DeliverAsync(DeliverRequest request, MessageSpool raw, ServerCallContext context)
+    {
+        var settings = options.Value;
+        var invalid = Validate(request, raw.Length, settings);
         if (invalid is not null)
         {
             telemetry.Count(DeliveryOutcomes.Rejected);
@@ -57,7 +102,7 @@ public sealed class IntakeGrpcService(
 
         var targets = await Database(() => directory.ResolveForDeliveryAsync(request.Recipients, context.CancellationToken));
         var message = new InboundMessage(
-            request.RawMessage.Memory,
+            raw,
             request.EnvelopeSender.Trim(),
             request.Recipients,
             request.ClientAddress,
@@ -120,9 +165,9 @@ public sealed class IntakeGrpcService(
             ? DefaultMailbox
             : mailbox.Trim();
 
-    private static string? Validate(DeliverRequest request, IntakeOptions options)
+    private static string? Validate(DeliverRequest request, long size, IntakeOptions options)
     {
-        if (request.RawMessage.IsEmpty)
+        if (size == 0)
         {
             return "raw_message is empty";
         }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using Encimap.Intake.Delivery;
 using Encimap.Intake.Infrastructure;
+using Encimap.Smtp;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 
@@ -85,13 +86,14 @@ public static class HttpIntakeEndpoints
             return Error(StatusCodes.Status404NotFound, "unknown_vaultbox", "no such vaultbox");
         }
 
-        var (raw, problem) = await ReadBodyAsync(http, settings.MaxMessageBytes);
+        var (spooled, problem) = await ReadBodyAsync(http, settings.MaxMessageBytes, settings.SpoolDirectory);
         if (problem == StatusCodes.Status413PayloadTooLarge)
         {
             return await TooLargeAsync(store, telemetry, settings, id, settings.MaxMessageBytes + 1, start);
         }
 
-        if (problem is not null || raw.Length == 0)
+        using var raw = spooled;
+        if (problem is not null || raw is null || raw.Length == 0)
         {
             telemetry.Count(DeliveryOutcomes.Rejected);
             return Error(StatusCodes.Status400BadRequest, "invalid_body", "the request body must be a non-empty RFC 5322 message");
@@ -141,10 +143,10 @@ public static class HttpIntakeEndpoints
     }
 
     /// <summary>
-    /// Reads the whole body into one array of its exact size, refusing more than
+    /// Spools the body (pooled memory, then a temporary file), refusing more than
     /// <paramref name="max"/> bytes (413) and truncated or broken bodies (400).
     /// </summary>
-    private static async Task<(byte[] Body, int? Problem)> ReadBodyAsync(HttpContext http, int max)
+    private static async Task<(MessageSpool? Body, int? Problem)> ReadBodyAsync(HttpContext http, int max, string? spoolDirectory)
     {
         // Kestrel's default limit (30 MB) is below ours: lift it for this request and count ourselves.
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -153,35 +155,45 @@ public static class HttpIntakeEndpoints
         }
 
         var body = http.Request.Body;
+        var spool = new MessageSpool(directory: spoolDirectory);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
-            if (http.Request.ContentLength is { } length)
-            {
-                var buffer = new byte[length];
-                var read = await body.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, http.RequestAborted);
-                return read == buffer.Length ? (buffer, null) : ([], StatusCodes.Status400BadRequest);
-            }
-
-            var writer = new ArrayBufferWriter<byte>(64 * 1024);
             while (true)
             {
-                var memory = writer.GetMemory(64 * 1024);
-                var read = await body.ReadAsync(memory, http.RequestAborted);
+                var read = await body.ReadAsync(buffer.AsMemory(0, 64 * 1024), http.RequestAborted);
                 if (read == 0)
                 {
-                    return (writer.WrittenSpan.ToArray(), null);
+                    if (http.Request.ContentLength is { } length && length != spool.Length)
+                    {
+                        spool.Dispose();
+                        return (null, StatusCodes.Status400BadRequest);
+                    }
+
+                    return (spool, null);
                 }
 
-                writer.Advance(read);
-                if (writer.WrittenCount > max)
+                await spool.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
+                if (spool.Length > max)
                 {
-                    return ([], StatusCodes.Status413PayloadTooLarge);
+                    spool.Dispose();
+                    return (null, StatusCodes.Status413PayloadTooLarge);
                 }
             }
         }
         catch (BadHttpRequestException e)
         {
-            return ([], e.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
+            spool.Dispose();
+            return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
+        }
+        catch
+        {
+            spool.Dispose();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

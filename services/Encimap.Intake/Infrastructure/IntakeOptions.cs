@@ -57,6 +57,14 @@ public sealed class IntakeOptions
     /// <summary>Encrypted bytes after which a group commit stops adding deliveries to its transaction.</summary>
     public long MaxBytesPerCommit { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Where a message in transit and its EnvelopedData go once they outgrow a spool's memory
+    /// (1 MiB each): files of mode 0600, unlinked as soon as the delivery ends. Empty: the
+    /// system's temporary directory. The plaintext of a large message lies there while it is
+    /// encrypted: put it on tmpfs or an encrypted disk.
+    /// </summary>
+    public string? SpoolDirectory { get; set; }
+
     /// <summary>The host name used in Received: lines.</summary>
     public string EffectiveHostName =>
         string.IsNullOrWhiteSpace(HostName) ? Dns.GetHostName().ToLowerInvariant() : HostName.Trim();

@@ -77,7 +77,8 @@ public static class IntakeServiceRegistration
         }
 
         services.AddSingleton<DeliveryTelemetry>();
-        services.AddSingleton(provider => new EncryptedMessageBuilder(provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(provider => new EncryptedMessageBuilder(
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<IOptions<IntakeOptions>>().Value.SpoolDirectory));
         services.AddSingleton<RecipientDirectory>();
         services.AddSingleton<RecipientCertificateCache>();
         services.AddSingleton<RecipientRouteCache>();

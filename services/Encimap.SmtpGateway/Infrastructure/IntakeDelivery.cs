@@ -1,4 +1,5 @@
 using Encimap.Contracts.Intake;
+using Google.Protobuf;
 using Grpc.Core;
 using IntakeContract = Encimap.Contracts.Intake.Intake;
 
@@ -7,7 +8,7 @@ namespace Encimap.SmtpGateway.Infrastructure;
 /// <summary>
 /// The intake as the gateway uses it: the generated gRPC client, each call under the caller's
 /// deadline, its failures turned into <see cref="IntakeException"/> so that no gRPC status travels
-/// further than this class. Deliver is never retried here: the caller decides (a 4xx to the SMTP
+/// further than this class. A delivery is never retried here: the caller decides (a 4xx to the SMTP
 /// client), with the intake's duplicate detection behind it.
 /// </summary>
 public sealed class IntakeDelivery(IntakeContract.IntakeClient client)
@@ -20,28 +21,63 @@ public sealed class IntakeDelivery(IntakeContract.IntakeClient client)
         return reply.Found;
     }
 
-    /// <summary>Stores the message; returns only once the intake has committed it.</summary>
-    public Task<DeliverReply> DeliverAsync(DeliverRequest request, TimeSpan timeout, CancellationToken cancellationToken) =>
-        CallAsync(client.DeliverAsync(request, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
+    /// <summary>Octets of the message per call message of DeliverStream.</summary>
+    public const int ChunkSize = 64 * 1024;
+
+    /// <summary>
+    /// Stores the message of <paramref name="request"/>; returns only once the intake has
+    /// committed it. Sent with DeliverStream: the envelope first, then the message in chunks that
+    /// point into its buffer, so that no serialized copy of the whole message is made here and the
+    /// intake never holds it in one piece.
+    /// </summary>
+    public async Task<DeliverReply> DeliverAsync(DeliverRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var message = request.RawMessage.Memory;
+        var envelope = request.Clone();
+        envelope.RawMessage = ByteString.Empty;
+        using var call = client.DeliverStream(deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken);
+        try
+        {
+            await call.RequestStream.WriteAsync(new DeliverChunk { Envelope = envelope }, cancellationToken);
+            for (var offset = 0; offset < message.Length; offset += ChunkSize)
+            {
+                var chunk = message.Slice(offset, Math.Min(ChunkSize, message.Length - offset));
+                await call.RequestStream.WriteAsync(new DeliverChunk { Data = UnsafeByteOperations.UnsafeWrap(chunk) }, cancellationToken);
+            }
+
+            await call.RequestStream.CompleteAsync();
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            // The intake ended the call early (a refusal, a limit): its status says why.
+        }
+
+        return await CallAsync(call.ResponseAsync);
+    }
 
     private static async Task<TReply> CallAsync<TReply>(AsyncUnaryCall<TReply> call)
     {
         using (call)
         {
-            try
+            return await CallAsync(call.ResponseAsync);
+        }
+    }
+
+    private static async Task<TReply> CallAsync<TReply>(Task<TReply> response)
+    {
+        try
+        {
+            return await response;
+        }
+        catch (RpcException e)
+        {
+            throw new IntakeException(e.StatusCode switch
             {
-                return await call.ResponseAsync;
-            }
-            catch (RpcException e)
-            {
-                throw new IntakeException(e.StatusCode switch
-                {
-                    StatusCode.ResourceExhausted => IntakeFailure.TooLarge,
-                    StatusCode.InvalidArgument => IntakeFailure.Refused,
-                    StatusCode.FailedPrecondition => IntakeFailure.Precondition,
-                    _ => IntakeFailure.Unavailable,
-                }, $"{e.StatusCode} {e.Status.Detail}", e);
-            }
+                StatusCode.ResourceExhausted => IntakeFailure.TooLarge,
+                StatusCode.InvalidArgument => IntakeFailure.Refused,
+                StatusCode.FailedPrecondition => IntakeFailure.Precondition,
+                _ => IntakeFailure.Unavailable,
+            }, $"{e.StatusCode} {e.Status.Detail}", e);
         }
     }
 }
