@@ -12,6 +12,7 @@ var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnore
     ["intake"] = new IntakeBenchmark(),
     ["gateway"] = new GatewayBenchmark(),
     ["fleet"] = new FleetBenchmark(),
+    ["mx-replicas"] = new MxReplicasBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))
