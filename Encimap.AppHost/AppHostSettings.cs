@@ -27,6 +27,13 @@ public sealed class AppHostSettings
     /// <summary>Added to every development port, so that two fleets can run side by side.</summary>
     public int PortOffset { get; set; }
 
+    /// <summary>
+    /// How many processes run each stateless service (smtp, intake, imap, api, certificates,
+    /// gateway). With more than one, every endpoint of a service is proxied by DCP, which spreads
+    /// connections over the replicas (see EncimapServiceBuilderExtensions).
+    /// </summary>
+    public int Replicas { get; set; } = 1;
+
     /// <summary>Build configuration of the service binaries; default: the AppHost's own.</summary>
     public string? Configuration { get; set; }
 

@@ -50,6 +50,9 @@ public sealed class DevelopmentEnvironment
         return parameter;
     }
 
+    /// <summary>Whether the operator set <c>Parameters:{name}</c>.</summary>
+    public bool IsConfigured(string name) => _builder.Configuration[$"Parameters:{name}"] is not null;
+
     /// <summary>An operator setting: <c>Parameters:{name}</c>, or <paramref name="defaultValue"/>.</summary>
     public IResourceBuilder<ParameterResource> Setting(string name, string defaultValue, bool secret = false)
     {

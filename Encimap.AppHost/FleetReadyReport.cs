@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Encimap.AppHost.Database;
+using Encimap.AppHost.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -18,12 +19,12 @@ internal sealed class FleetReadyReport(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var resources = model.Resources.Where(r => r is ExecutableResource or DatabaseMigrationsResource).ToList();
+        var resources = model.Resources.Where(r => r is ExecutableResource or IFleetService or DatabaseMigrationsResource).ToList();
         try
         {
             await Task.WhenAll(resources.Select(r => r is DatabaseMigrationsResource
                 ? notifications.WaitForResourceAsync(r.Name, KnownResourceStates.Finished, stoppingToken)
-                : notifications.WaitForResourceHealthyAsync(r.Name, stoppingToken))).ConfigureAwait(false);
+                : notifications.WaitAllReplicasHealthyAsync(r, stoppingToken))).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -12,6 +12,8 @@ public static class InternalGrpcClients
 {
     private const string GrpcLoadBalancingDisabled = "__GrpcLoadBalancingDisabled";
 
+    private static readonly TimeSpan ConnectionLifetime = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Registers <typeparamref name="TClient"/>, the client generated from <paramref name="contract"/>,
     /// for the endpoint named <c>grpc</c> of the service <paramref name="service"/>:
@@ -43,6 +45,10 @@ public static class InternalGrpcClients
             {
                 // Past 100 concurrent streams on one connection, open another instead of queueing.
                 handler.EnableMultipleHttp2Connections = true;
+                // A service with replicas sits behind a TCP proxy that picks a replica per
+                // connection, and an HTTP/2 connection carries every call: recycled connections
+                // spread the calls over all replicas and find a replica that started later.
+                handler.PooledConnectionLifetime = ConnectionLifetime;
                 // The request's address is resolved by the HttpClient pipeline. grpc-dotnet's own
                 // load balancer would connect to the channel's address itself, asking DNS for
                 // _grpc.{service}; this property (which Microsoft.Extensions.ServiceDiscovery sets

@@ -13,6 +13,7 @@ var benchmarks = new Dictionary<string, IBenchmark>(StringComparer.OrdinalIgnore
     ["gateway"] = new GatewayBenchmark(),
     ["fleet"] = new FleetBenchmark(),
     ["memory"] = new MemoryBenchmark(),
+    ["mx-replicas"] = new MxReplicasBenchmark(),
 };
 
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var benchmark))

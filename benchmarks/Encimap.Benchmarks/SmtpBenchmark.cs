@@ -241,7 +241,7 @@ public sealed class SmtpBenchmark : IBenchmark
         }
     }
 
-    private static async Task<(long Accepted, long Failed, TimeSpan Elapsed)> MeasureAsync(int port, string recipient, byte[] message, int connections, TimeSpan duration)
+    internal static async Task<(long Accepted, long Failed, TimeSpan Elapsed)> MeasureAsync(int port, string recipient, byte[] message, int connections, TimeSpan duration)
     {
         long accepted = 0;
         long failed = 0;
@@ -285,7 +285,7 @@ public sealed class SmtpBenchmark : IBenchmark
     }
 
     /// <summary>A plain-text message of about <paramref name="size"/> octets, dot-stuffed, ending with the end-of-data line.</summary>
-    private static byte[] Message(int size, string recipient)
+    internal static byte[] Message(int size, string recipient)
     {
         var text = new StringBuilder($"From: <sender@bench.test>\r\nTo: <{recipient}>\r\nSubject: benchmark\r\nMessage-ID: <0000000000000000@bench.test>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\r\n");
         var line = "The quick brown fox jumps over the lazy dog; 0123456789 abcdefghijklmnop.";

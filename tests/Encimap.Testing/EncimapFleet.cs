@@ -144,9 +144,12 @@ public partial class EncimapFleet : IAsyncLifetime
         $"--AppHost:PostgresStandby={(WithPostgresStandby ? "true" : "false")}",
     ];
 
+    /// <summary>How long the fleet may take to become ready (replicas, each under <c>dotnet run</c>, take longer).</summary>
+    protected TimeSpan StartTimeout { get; init; } = TimeSpan.FromMinutes(4);
+
     public virtual async Task InitializeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Encimap_AppHost>(
             [.. Arguments()],
             (options, _) => options.DisableDashboard = !WithDashboard,
@@ -167,7 +170,7 @@ public partial class EncimapFleet : IAsyncLifetime
 
         foreach (var (service, variables) in _environment)
         {
-            var resource = builder.CreateResourceBuilder<ServiceResource>(service);
+            var resource = builder.CreateResourceBuilder<IFleetService>(service);
             foreach (var (name, value) in variables)
             {
                 resource.WithEnvironment(name, value);
@@ -175,7 +178,7 @@ public partial class EncimapFleet : IAsyncLifetime
         }
 
         App = await builder.BuildAsync(timeout.Token);
-        var services = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<ServiceResource>().Select(r => r.Name).ToList();
+        var services = App.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<IFleetService>().Select(r => r.Name).ToList();
         _logs.Watch(App.ResourceNotifications, App.Services.GetRequiredService<ResourceLoggerService>(), services);
         try
         {
@@ -224,8 +227,9 @@ public partial class EncimapFleet : IAsyncLifetime
     /// <summary>Every service healthy and the databases prepared.</summary>
     private async Task WaitReadyAsync(IEnumerable<string> services, CancellationToken cancellationToken)
     {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
         var waits = services
-            .Select(name => App.ResourceNotifications.WaitForResourceHealthyAsync(name, cancellationToken))
+            .Select(name => App.ResourceNotifications.WaitAllReplicasHealthyAsync(model.Resources.Single(r => r.Name == name), cancellationToken))
             .Append(App.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, cancellationToken));
         await Task.WhenAll(waits);
     }
