@@ -22,17 +22,7 @@ public sealed partial class EmbeddedPostgresCluster
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
-        var logger = options.Logger ?? NullLogger.Instance;
-        var binDirectory = options.BinDirectory ?? await PostgresBinaries.FindServerBinDirectoryAsync(cancellationToken).ConfigureAwait(false);
-        if (!PostgresBinaries.HasServerPrograms(binDirectory))
-        {
-            throw new FileNotFoundException($"initdb, pg_ctl and postgres are not all in '{binDirectory}'.");
-        }
-        var requested = Path.GetFullPath(options.Directory);
-        var root = await ResolveRootDirectoryAsync(requested, logger, cancellationToken).ConfigureAwait(false);
-
-        var cluster = new EmbeddedPostgresCluster(options, logger, binDirectory, requested, root) { Port = options.Port };
+        var cluster = await CreateAsync(options, cancellationToken).ConfigureAwait(false);
         cluster.MajorVersion = await cluster.ReadBinaryMajorVersionAsync(cancellationToken).ConfigureAwait(false);
         if (File.Exists(Path.Combine(cluster.DataDirectory, "PG_VERSION")))
         {

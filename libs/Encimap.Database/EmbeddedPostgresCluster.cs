@@ -137,6 +137,22 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>An instance for <paramref name="options"/>: the server programs found, its directories resolved; nothing started.</summary>
+    private static async Task<EmbeddedPostgresCluster> CreateAsync(EmbeddedPostgresOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
+        var logger = options.Logger ?? NullLogger.Instance;
+        var binDirectory = options.BinDirectory ?? await PostgresBinaries.FindServerBinDirectoryAsync(cancellationToken).ConfigureAwait(false);
+        if (!PostgresBinaries.HasServerPrograms(binDirectory))
+        {
+            throw new FileNotFoundException($"initdb, pg_ctl and postgres are not all in '{binDirectory}'.");
+        }
+
+        var requested = Path.GetFullPath(options.Directory);
+        var root = await ResolveRootDirectoryAsync(requested, logger, cancellationToken).ConfigureAwait(false);
+        return new EmbeddedPostgresCluster(options, logger, binDirectory, requested, root) { Port = options.Port };
+    }
+
     /// <summary>
     /// Creates the cluster described by <paramref name="options"/> if needed and stops a server
     /// left running on it, without starting one: for a supervisor (the AppHost) that runs the
@@ -146,17 +162,7 @@ public sealed partial class EmbeddedPostgresCluster : IAsyncDisposable
         EmbeddedPostgresOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Directory);
-        var logger = options.Logger ?? NullLogger.Instance;
-        var binDirectory = options.BinDirectory ?? await PostgresBinaries.FindServerBinDirectoryAsync(cancellationToken).ConfigureAwait(false);
-        if (!PostgresBinaries.HasServerPrograms(binDirectory))
-        {
-            throw new FileNotFoundException($"initdb, pg_ctl and postgres are not all in '{binDirectory}'.");
-        }
-        var requested = Path.GetFullPath(options.Directory);
-        var root = await ResolveRootDirectoryAsync(requested, logger, cancellationToken).ConfigureAwait(false);
-
-        var cluster = new EmbeddedPostgresCluster(options, logger, binDirectory, requested, root) { Port = options.Port };
+        var cluster = await CreateAsync(options, cancellationToken).ConfigureAwait(false);
         await cluster.PrepareCoreAsync(adoptRunning: false, cancellationToken).ConfigureAwait(false);
         // Nothing runs yet: there is nothing for this instance to stop.
         cluster._stopped = true;
