@@ -66,14 +66,16 @@ public static class EncimapDatabasesBuilderExtensions
         return new EncimapDatabases(encimap, platform, migrations);
     }
 
-    private static IResourceBuilder<EmbeddedPostgresResource> AddEmbeddedPostgres(
-        this IDistributedApplicationBuilder builder, string name, DevelopmentEnvironment development, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// A PostgreSQL server as a resource: its cluster's server command (known once the cluster is
+    /// prepared), its port unproxied, healthy once it accepts connections.
+    /// </summary>
+    internal static IResourceBuilder<EmbeddedPostgresResource> AddPostgresServer(
+        this IDistributedApplicationBuilder builder, EmbeddedPostgresResource resource)
     {
-        var resource = new EmbeddedPostgresResource(name, Path.Combine(development.Layout.StateDirectory, "postgres"), development.Port(development.Settings.PostgresPort));
-        var healthCheckKey = $"{name}-accepts-connections";
+        var healthCheckKey = $"{resource.Name}-accepts-connections";
         builder.Services.AddHealthChecks().AddAsyncCheck(healthCheckKey, cancellationToken => AcceptsConnectionsAsync(resource, cancellationToken));
-
-        var postgres = builder.AddResource(resource)
+        return builder.AddResource(resource)
             .WithEndpoint(name: "tcp", port: resource.Port, targetPort: resource.Port, scheme: "tcp", isProxied: false)
             .WithArgs(context =>
             {
@@ -84,6 +86,13 @@ public static class EncimapDatabasesBuilderExtensions
             })
             .WithHealthCheck(healthCheckKey)
             .WithIconName("Database");
+    }
+
+    private static IResourceBuilder<EmbeddedPostgresResource> AddEmbeddedPostgres(
+        this IDistributedApplicationBuilder builder, string name, DevelopmentEnvironment development, IReadOnlyDictionary<string, string> settings)
+    {
+        var resource = new EmbeddedPostgresResource(name, Path.Combine(development.Layout.StateDirectory, "postgres"), development.Port(development.Settings.PostgresPort));
+        var postgres = builder.AddPostgresServer(resource);
 
         // initdb (first run) or a check of the existing cluster, before DCP starts the server.
         builder.Eventing.Subscribe<BeforeStartEvent>(async (@event, cancellationToken) =>

@@ -50,22 +50,7 @@ internal static class PostgresStandbyBuilderExtensions
     {
         var resource = new EmbeddedPostgresResource(name, Path.Combine(development.Layout.StateDirectory, name),
             development.Port(development.Settings.PostgresStandbyPort));
-        var healthCheckKey = $"{name}-accepts-connections";
-        builder.Services.AddHealthChecks().AddAsyncCheck(healthCheckKey,
-            cancellationToken => EncimapDatabasesBuilderExtensions.AcceptsConnectionsAsync(resource, cancellationToken));
-
-        var standby = builder.AddResource(resource)
-            .WithEndpoint(name: "tcp", port: resource.Port, targetPort: resource.Port, scheme: "tcp", isProxied: false)
-            .WithArgs(context =>
-            {
-                foreach (var argument in resource.Cluster!.ServerCommand().Skip(1))
-                {
-                    context.Args.Add(argument);
-                }
-            })
-            .WithHealthCheck(healthCheckKey)
-            .WithIconName("Database")
-            .WaitFor(primary);
+        var standby = builder.AddPostgresServer(resource).WaitFor(primary);
 
         // The same program as the primary's, known once the primary's BeforeStartEvent has found it.
         builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
