@@ -53,17 +53,21 @@ public sealed class MessageSpool : IDisposable
     /// <summary>A spool over memory that already holds the whole message (no copy; not writable).</summary>
     public static MessageSpool Wrap(ReadOnlyMemory<byte> message) => new(message);
 
-    /// <summary>A spool holding a copy of <paramref name="stream"/>'s remaining content.</summary>
-    public static async Task<MessageSpool> CopyFromAsync(Stream stream, int memoryLimit = DefaultMemoryLimit, string? directory = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// A spool holding a copy of <paramref name="stream"/>'s remaining content, read until its end
+    /// or until more than <paramref name="maxLength"/> octets have come (the caller tells the two
+    /// apart by <see cref="Length"/>), so that an oversized body is never read whole.
+    /// </summary>
+    public static async Task<MessageSpool> CopyFromAsync(Stream stream, long maxLength, string? directory = null, CancellationToken cancellationToken = default)
     {
-        var spool = new MessageSpool(memoryLimit, directory);
+        var spool = new MessageSpool(directory: directory);
         try
         {
             var buffer = ArrayPool<byte>.Shared.Rent(SegmentSize);
             try
             {
                 int read;
-                while ((read = await stream.ReadAsync(buffer.AsMemory(0, SegmentSize), cancellationToken)) > 0)
+                while (spool.Length <= maxLength && (read = await stream.ReadAsync(buffer.AsMemory(0, SegmentSize), cancellationToken)) > 0)
                 {
                     await spool.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
                 }

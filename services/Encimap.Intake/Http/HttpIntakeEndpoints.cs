@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Encimap.Intake.Delivery;
@@ -154,47 +153,26 @@ public static class HttpIntakeEndpoints
             limit.MaxRequestBodySize = (long)max + 1;
         }
 
-        var body = http.Request.Body;
-        var spool = new MessageSpool(directory: spoolDirectory);
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        MessageSpool spool;
         try
         {
-            while (true)
-            {
-                var read = await body.ReadAsync(buffer.AsMemory(0, 64 * 1024), http.RequestAborted);
-                if (read == 0)
-                {
-                    if (http.Request.ContentLength is { } length && length != spool.Length)
-                    {
-                        spool.Dispose();
-                        return (null, StatusCodes.Status400BadRequest);
-                    }
-
-                    return (spool, null);
-                }
-
-                await spool.WriteAsync(buffer.AsMemory(0, read), http.RequestAborted);
-                if (spool.Length > max)
-                {
-                    spool.Dispose();
-                    return (null, StatusCodes.Status413PayloadTooLarge);
-                }
-            }
+            spool = await MessageSpool.CopyFromAsync(http.Request.Body, max, spoolDirectory, http.RequestAborted);
         }
         catch (BadHttpRequestException e)
         {
-            spool.Dispose();
             return (null, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest);
         }
-        catch
+
+        int? problem = spool.Length > max
+            ? StatusCodes.Status413PayloadTooLarge
+            : http.Request.ContentLength is { } length && length != spool.Length ? StatusCodes.Status400BadRequest : null;
+        if (problem is not null)
         {
             spool.Dispose();
-            throw;
+            return (null, problem);
         }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+
+        return (spool, null);
     }
 
     private static bool IsAcceptedContentType(string? contentType)
