@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Encimap.AppHost.Services;
 
@@ -32,7 +33,7 @@ public static class EncimapServiceBuilderExtensions
         var environment = builder.Environment.EnvironmentName;
         return builder.AddServiceProcesses<TProject>(name, development)
             .WithKestrelEndpoint("http", development.Port(httpPort), http2Only: false)
-            .WithOtlpExporter()
+            .WithTelemetryToDashboard()
             .WithEnvironment("DOTNET_ENVIRONMENT", environment)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", environment)
             .WithEnvironment("Encimap__StateDirectory", development.Layout.StateDirectory)
@@ -66,6 +67,18 @@ public static class EncimapServiceBuilderExtensions
             .WithAnnotation(new ReplicaAnnotation(development.Settings.Replicas));
 #pragma warning restore ASPIREPROJECTS001
     }
+
+    // Telemetry goes to the dashboard's OTLP endpoint, and only when a dashboard runs (tests run the
+    // fleet without one): Aspire sets the endpoint either way, and exporters sending to a port where
+    // nothing listens retry with backoff, which held every service's shutdown for 10-20 s.
+    private static IResourceBuilder<IFleetService> WithTelemetryToDashboard(this IResourceBuilder<IFleetService> builder) =>
+        builder.WithOtlpExporter().WithEnvironment(context =>
+        {
+            if (context.ExecutionContext.Services.GetRequiredService<DistributedApplicationOptions>().DisableDashboard)
+            {
+                context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
+            }
+        });
 
     /// <summary>The service's h2c endpoint for gRPC (HTTP/2 only: no TLS to negotiate it).</summary>
     public static IResourceBuilder<IFleetService> WithGrpcEndpoint(
