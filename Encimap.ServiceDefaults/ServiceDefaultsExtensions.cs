@@ -39,6 +39,10 @@ public static class ServiceDefaultsExtensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
+        // The resilience pipeline reports every execution attempt at Information: a line (and an
+        // exported log record) for each outgoing call, health checks included. Retries, timeouts
+        // and an opened circuit are reported at Warning and still show.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddServiceDiscovery();
         var resilience = builder.Configuration.GetSection(ResilienceSection);
