@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Encimap.Smtp;
@@ -22,6 +23,12 @@ public static class EnvelopedDataWriter
     private const string OaepSha256 = "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING";
     private const int BufferSize = 64 * 1024;
 
+    // BouncyCastle's form of each certificate, kept as long as the certificate itself (the
+    // delivery's certificate cache shares one instance across deliveries for a while): reading a
+    // certificate's RSA key makes BouncyCastle check its modulus with a probable-prime test, which
+    // cost more CPU than encrypting a 5 KB message, each time a certificate was converted anew.
+    private static readonly ConditionalWeakTable<X509Certificate2, BcCertificate> Converted = new();
+
     /// <summary>Encrypts <paramref name="content"/> (from its position to its end) into <paramref name="output"/>.</summary>
     public static async Task WriteAsync(Stream content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport, MessageSpool output, CancellationToken cancellationToken)
     {
@@ -37,7 +44,7 @@ public static class EnvelopedDataWriter
         generator.SetBufferSize(BufferSize);
         foreach (var certificate in certificates)
         {
-            var recipient = Recipient(certificate);
+            var recipient = Converted.GetValue(certificate, Recipient);
             if (keyTransport == KeyTransport.RsaOaep)
             {
                 generator.AddKeyTransRecipient(OaepSha256, recipient);
@@ -71,6 +78,8 @@ public static class EnvelopedDataWriter
                 throw new CryptographicException("the certificate has no RSA public key");
             }
 
+            // Read (and checked) once, here: the parsed certificate keeps its key.
+            _ = parsed.GetPublicKey();
             return parsed;
         }
         catch (Exception e) when (e is not CryptographicException)
