@@ -56,7 +56,7 @@ internal sealed class BodyStructureReader
     private BodyStructure FromEntity(MimeEntity entity)
     {
         _parts++;
-        var offsets = _offsets[entity];
+        var offsets = _offsets.GetValueOrDefault(entity);
         var headers = entity.Headers;
         var type = EffectiveType(entity);
         var encoding = TransferEncoding(headers);
@@ -67,15 +67,8 @@ internal sealed class BodyStructureReader
         var language = RawHeader.Value(headers, "Content-Language") is { } tags ? Languages(tags) : null;
         var location = RawHeader.Value(headers, "Content-Location");
 
-        if (entity is Multipart multipart && multipart.Count > 0)
+        if (entity is Multipart multipart && Children(multipart) is { Count: > 0 } children)
         {
-            var children = new List<BodyStructure>(multipart.Count);
-            foreach (var child in multipart)
-            {
-                if (_parts >= MaxParts) break;
-                children.Add(FromEntity(child));
-            }
-
             var (headerStart, headerLength, bodyStart, bodyLength) = Ranges(offsets);
             return new BodyStructure("multipart", Lower(type.MediaSubtype), Parameters(entity), id, description, encoding,
                 bodyLength, null, md5, disposition, language, location, children, null, null,
@@ -99,6 +92,17 @@ internal sealed class BodyStructureReader
         var (start, length) = (offsets.HeadersEnd, offsets.End - offsets.HeadersEnd);
         return Leaf(leafType, parameters, id, encoding, description, md5, disposition, language, location, offsets,
             isText ? BodyStructure.CountLines(_source.Span.Slice(start, length)) : null);
+    }
+
+    private List<BodyStructure> Children(Multipart multipart)
+    {
+        var children = new List<BodyStructure>(multipart.Count);
+        foreach (var child in multipart)
+        {
+            if (_parts >= MaxParts) break;
+            if (_offsets.ContainsKey(child)) children.Add(FromEntity(child));
+        }
+        return children;
     }
 
     private static BodyStructure Leaf(ContentType type, IReadOnlyDictionary<string, string> parameters, string? id, string encoding,

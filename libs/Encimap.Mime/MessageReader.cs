@@ -1,3 +1,12 @@
+// MIME parsing is MimeKit's: headers, address lists, RFC 2047/2231, charsets, content types and
+// dispositions, and the entity tree with its byte offsets. This library keeps only what IMAP needs
+// and MimeKit does not provide: ENVELOPE and BODYSTRUCTURE (RFC 3501 §7.4.2 / RFC 9051 §7.5.2) as
+// records with the offsets that serve BODY[section], their stored JSON, and section resolution
+// (BodyStructure.FindPart, the one place part numbers are resolved). It stays a project of its own,
+// not part of Encimap.Imap.Protocol, because the intake builds and stores these records at delivery
+// and the submission check reads From with the same options, while the protocol library stays free
+// of a MIME parser and of storage formats.
+
 using System.Runtime.InteropServices;
 using System.Text;
 using MimeKit;
@@ -20,24 +29,36 @@ public static class MessageReader
     public static ParserOptions Options { get; } = CreateOptions();
 
     /// <summary>
-    /// The header fields of <paramref name="header"/> (a header section, with or without its
-    /// ending empty line). Text that is not a header at all yields an empty list.
+    /// The header fields of <paramref name="message"/> (a message, or its header section alone):
+    /// MimeKit stops at the empty line that ends the header, so the body is never read. Text that
+    /// does not start with a header field yields an empty list (RFC 5322 §2.1: then all of it is
+    /// body); a leading mbox separator ("From sender date", RFC 4155) or stray continuation line
+    /// is skipped first.
     /// </summary>
-    public static HeaderList ReadHeaders(ReadOnlyMemory<byte> header)
+    public static HeaderList ReadHeaders(ReadOnlyMemory<byte> message)
     {
-        if (TryReadHeaders(header) is { } headers)
+        if (TryReadHeaders(message) is { } headers)
         {
             return headers;
         }
 
-        // A leading mbox separator ("From sender date", RFC 4155) is not a header field.
-        var span = header.Span;
-        if (span.StartsWith("From "u8) && span.IndexOf((byte)'\n') is var end and >= 0 && TryReadHeaders(header[(end + 1)..]) is { } afterSeparator)
-        {
-            return afterSeparator;
-        }
+        var span = message.Span;
+        var lineEnd = span.IndexOf((byte)'\n');
+        var skippable = span.StartsWith("From "u8) || (!span.IsEmpty && span[0] is (byte)' ' or (byte)'\t');
+        return skippable && lineEnd >= 0 && TryReadHeaders(message[(lineEnd + 1)..]) is { } afterFirstLine
+            ? afterFirstLine
+            : new HeaderList();
+    }
 
-        return new HeaderList();
+    /// <summary>
+    /// The header fields of the message <paramref name="message"/> starts with, read from the
+    /// stream's current position up to the end of the header only: for messages spooled rather
+    /// than held in memory. Throws <see cref="FormatException"/> when it does not start with a header.
+    /// </summary>
+    public static HeaderList ReadHeaders(Stream message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return new MimeParser(Options, message, MimeFormat.Entity, persistent: false).ParseHeaders();
     }
 
     private static HeaderList? TryReadHeaders(ReadOnlyMemory<byte> header)

@@ -42,4 +42,22 @@ public class RawHeaderTests
         Assert.Empty(Headers("This message has no header at all: just text,\r\nand a second line.\r\n"));
         Assert.Empty(Headers(""));
     }
+
+    [Fact]
+    public void A_stray_continuation_line_or_mbox_separator_before_the_header_is_skipped()
+    {
+        Assert.Equal("kept", RawHeader.Value(Headers("  stray continuation\r\nSubject: kept\r\n\r\nbody"), "Subject"));
+        Assert.Equal("mbox", RawHeader.Value(Headers("From someone@example.com Mon Nov 20 10:00:00 2023\nSubject: mbox\n\nbody\n"), "Subject"));
+    }
+
+    [Fact]
+    public void Headers_are_read_from_a_stream_up_to_the_end_of_the_header()
+    {
+        using var stream = new MemoryStream(Encoding.ASCII.GetBytes("From: a@example.com\r\nSubject: streamed\r\n\r\n" + new string('x', 100_000)));
+
+        var headers = MessageReader.ReadHeaders(stream);
+
+        Assert.Equal(["From", "Subject"], headers.Select(h => h.Field));
+        Assert.Equal("streamed", RawHeader.Value(headers, "Subject"));
+    }
 }
