@@ -58,7 +58,7 @@ internal static class Corpus
 
     /// <summary>A part's content with its transfer encoding undone, the way BINARY[n] serves it.</summary>
     public static byte[] Decoded(byte[] message, BodyStructure part) =>
-        TransferEncoding.Decode(part.Encoding, message.AsMemory(part.BodyStart, part.BodyLength)).ToArray();
+        TransferDecoding.Decode(part.Encoding, message.AsMemory(part.BodyStart, part.BodyLength)).ToArray();
 
     /// <summary>Asserts what must hold for every part of every message, however damaged.</summary>
     public static void AssertOffsetsWithin(BodyStructure root, int length)

@@ -42,7 +42,7 @@ internal static class SectionResolver
         }
 
         var part = root.FindPart(string.Join('.', section.Part));
-        return part is null || part.IsMultipart ? null : TransferEncoding.Decode(part.Encoding, content.Slice(part.BodyStart, part.BodyLength));
+        return part is null || part.IsMultipart ? null : TransferDecoding.Decode(part.Encoding, content.Slice(part.BodyStart, part.BodyLength));
     }
 
     public static ReadOnlyMemory<byte>? HeaderOf(FetchedMessage m)

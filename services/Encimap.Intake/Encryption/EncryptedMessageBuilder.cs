@@ -3,8 +3,8 @@ using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Encimap.Mime;
-using MimeKit;
 using Encimap.Smtp;
+using MimeKit;
 
 namespace Encimap.Intake.Encryption;
 

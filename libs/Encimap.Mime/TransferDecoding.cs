@@ -8,7 +8,7 @@ namespace Encimap.Mime;
 /// BINARY (RFC 3516). Base64 and quoted-printable are decoded; every other encoding (7bit, 8bit,
 /// binary, unknown) is the content as it is.
 /// </summary>
-public static class TransferEncoding
+public static class TransferDecoding
 {
     /// <summary>The decoded content of <paramref name="body"/>, whose encoding is <paramref name="encoding"/> (as in <see cref="BodyStructure.Encoding"/>).</summary>
     public static ReadOnlyMemory<byte> Decode(string encoding, ReadOnlyMemory<byte> body)

@@ -3,10 +3,10 @@ using System.Text;
 namespace Encimap.Mime.Tests;
 
 /// <summary>BINARY[part] content (RFC 3516): the transfer encoding undone by MimeKit's decoders.</summary>
-public class TransferEncodingTests
+public class TransferDecodingTests
 {
     private static string Decode(string encoding, string body) =>
-        Encoding.Latin1.GetString(TransferEncoding.Decode(encoding, Encoding.Latin1.GetBytes(body)).Span);
+        Encoding.Latin1.GetString(TransferDecoding.Decode(encoding, Encoding.Latin1.GetBytes(body)).Span);
 
     [Theory]
     [InlineData("SGVsbG8sIHdvcmxkIQ==", "Hello, world!")]
@@ -24,7 +24,7 @@ public class TransferEncodingTests
         var bytes = Enumerable.Range(0, 256).Select(i => (byte)i).ToArray();
         var encoded = Convert.ToBase64String(bytes, Base64FormattingOptions.InsertLineBreaks);
 
-        Assert.Equal(bytes, TransferEncoding.Decode("BASE64", Encoding.ASCII.GetBytes(encoded)).ToArray());
+        Assert.Equal(bytes, TransferDecoding.Decode("BASE64", Encoding.ASCII.GetBytes(encoded)).ToArray());
     }
 
     [Theory]
@@ -37,7 +37,7 @@ public class TransferEncodingTests
     [InlineData("tab\tinside", "tab\tinside")]
     public void Quoted_printable_decodes(string input, string expected)
     {
-        Assert.Equal(expected, Encoding.UTF8.GetString(TransferEncoding.Decode(" Quoted-Printable ", Encoding.UTF8.GetBytes(input)).Span));
+        Assert.Equal(expected, Encoding.UTF8.GetString(TransferDecoding.Decode(" Quoted-Printable ", Encoding.UTF8.GetBytes(input)).Span));
     }
 
     [Theory]
