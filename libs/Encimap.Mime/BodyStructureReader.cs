@@ -23,7 +23,10 @@ internal sealed class BodyStructureReader
 
     private readonly record struct Offsets(int Begin, int HeadersEnd, int End);
 
-    public static BodyStructure Read(ReadOnlyMemory<byte> message)
+    public static BodyStructure Read(ReadOnlyMemory<byte> message) => ReadWithEnvelope(message).BodyStructure;
+
+    /// <summary>The body structure and the envelope of the message's own header, from one parse.</summary>
+    public static ImapMetadata ReadWithEnvelope(ReadOnlyMemory<byte> message)
     {
         var reader = new BodyStructureReader(message);
         var begins = new Dictionary<MimeEntity, long>(ReferenceEqualityComparer.Instance);
@@ -39,12 +42,13 @@ internal sealed class BodyStructureReader
         }
         catch (FormatException)
         {
-            return Unparsed(message);
+            return new ImapMetadata(Envelope.Empty, Unparsed(message));
         }
 
         using (parsed)
         {
-            return parsed.Body is { } body && reader._offsets.ContainsKey(body) ? reader.FromEntity(body) : Unparsed(message);
+            var structure = parsed.Body is { } body && reader._offsets.ContainsKey(body) ? reader.FromEntity(body) : Unparsed(message);
+            return new ImapMetadata(Envelope.FromHeaders(parsed.Headers), structure);
         }
     }
 

@@ -18,6 +18,9 @@ public sealed record Envelope(
     string? InReplyTo,
     string? MessageId)
 {
+    /// <summary>The envelope of a message without a header.</summary>
+    public static Envelope Empty { get; } = new(null, null, [], [], [], [], [], [], null, null);
+
     /// <summary>
     /// The envelope of a header (named FromHeaders because <see cref="From"/> is the From list).
     /// Sender and Reply-To default to From when absent or empty

@@ -115,6 +115,22 @@ public class BodyStructureTests
     }
 
     [Fact]
+    public void One_parse_gives_the_envelope_and_structure_the_separate_readers_give()
+    {
+        foreach (var name in Corpus.Names)
+        {
+            var raw = Corpus.Load(name);
+
+            var metadata = ImapMetadata.Read(raw);
+
+            Assert.Equal(BodyStructure.Parse(raw), metadata.BodyStructure);
+            Assert.Equal(Envelope.FromHeaders(MessageReader.ReadHeaders(raw)), metadata.Envelope);
+        }
+
+        Assert.Equal(Envelope.Empty, ImapMetadata.Read("no header here, just text\r\n"u8.ToArray()).Envelope);
+    }
+
+    [Fact]
     public void Json_has_stable_property_names()
     {
         var envelope = new Envelope("d", "s", [new MailAddress("N", "@r", "m", "h")], [], [], [], [], [], null, "<id@x>");

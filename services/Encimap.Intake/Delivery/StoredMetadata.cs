@@ -25,9 +25,7 @@ public static class StoredMetadata
         // With the DER kept apart, Content is the outer header alone: its one part's body is the
         // DER's base64 lines, whose length is known without rendering them. The part is
         // application/pkcs7-mime, so BODYSTRUCTURE counts no lines for it (RFC 3501 §7.4.2).
-        var headers = MessageReader.ReadHeaders(encrypted.Content);
-        var envelopeValue = Envelope.FromHeaders(headers);
-        var structureValue = BodyStructure.Parse(encrypted.Content);
+        var (envelopeValue, structureValue) = ImapMetadata.Read(encrypted.Content);
         if (encrypted.Der is not null)
         {
             structureValue = structureValue with { Size = encrypted.ServedBodyLength, BodyLength = encrypted.ServedBodyLength };
@@ -38,8 +36,8 @@ public static class StoredMetadata
         return new PreparedCopy(
             route,
             encrypted,
-            MessageId: Clean(MessageId(headers)),
-            FromDomain: Clean(FromDomain(headers) ?? FromDomain(original)),
+            MessageId: Clean(MessageId(envelopeValue.MessageId)),
+            FromDomain: Clean(FromDomain(envelopeValue.From) ?? FromDomain(original)),
             Subject: route.HideSubject ? null : Clean(RawHeader.First(original, "Subject")?.Value.Trim()),
             EnvelopeJson: envelope,
             BodyStructureJson: bodyStructure,
@@ -47,20 +45,15 @@ public static class StoredMetadata
             BodyStructureWire: ImapMetadataWire.BodyStructure(MimeMapping.ToImap(structureValue)));
     }
 
-    private static string? FromDomain(HeaderList headers)
-    {
-        if (RawHeader.Value(headers, "From") is not { } from)
-        {
-            return null;
-        }
+    private static string? FromDomain(HeaderList headers) =>
+        RawHeader.Value(headers, "From") is { } from ? FromDomain(AddressListReader.Read(from)) : null;
 
-        var host = AddressListReader.Read(from).Select(a => a.Host).FirstOrDefault(h => !string.IsNullOrWhiteSpace(h));
-        return host?.Trim().ToLowerInvariant();
-    }
+    private static string? FromDomain(IReadOnlyList<MailAddress> from) =>
+        from.Select(a => a.Host).FirstOrDefault(h => !string.IsNullOrWhiteSpace(h))?.Trim().ToLowerInvariant();
 
     /// <summary>The Message-ID without its angle brackets; null when absent or unreadable.</summary>
-    private static string? MessageId(HeaderList headers) =>
-        RawHeader.Value(headers, "Message-ID") is { } value && MimeUtils.ParseMessageId(value) is { Length: > 0 } id ? id : null;
+    private static string? MessageId(string? value) =>
+        value is not null && MimeUtils.ParseMessageId(value) is { Length: > 0 } id ? id : null;
 
     // PostgreSQL text cannot hold NUL; very long values are cut (the full text stays in the message).
     private static string? Clean(string? value)
