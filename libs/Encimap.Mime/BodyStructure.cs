@@ -1,7 +1,8 @@
 namespace Encimap.Mime;
 
 /// <summary>
-/// The IMAP BODYSTRUCTURE of an entity (RFC 3501 §7.4.2), recursively, plus the entity's byte
+/// The IMAP BODYSTRUCTURE of an entity (RFC 3501 §7.4.2), recursively, built from MimeKit's
+/// parse (<see cref="Parse"/>), plus the entity's byte
 /// offsets in the outermost message so that BODY[section] can be served from the stored bytes
 /// without parsing again: BODY[n] is the body range, BODY[n.MIME] the header range, and for a
 /// message/rfc822 part BODY[n.HEADER] / BODY[n.TEXT] are <see cref="Message"/>'s ranges.
@@ -49,40 +50,17 @@ public sealed record BodyStructure(
     /// <summary>Whether this is a multipart with children.</summary>
     public bool IsMultipart => Children.Count > 0;
 
-    /// <summary>The body structure of <paramref name="entity"/> and everything below it.</summary>
-    public static BodyStructure From(MimeEntity entity)
-    {
-        var contentType = entity.ContentType;
-        var headers = entity.Headers;
-        var encapsulated = entity.EncapsulatedMessage;
-        var isText = contentType.Is("text", "*");
-        var parameters = isText && contentType.Parameters.Count == 0 ? ContentType.Default.Parameters : contentType.Parameters;
-        var body = entity.RawBody.Span;
-        return new BodyStructure(
-            contentType.MediaType,
-            contentType.MediaSubtype,
-            parameters,
-            headers.First("Content-ID")?.RawValue,
-            headers.First("Content-Description")?.RawValue,
-            entity.TransferEncoding,
-            entity.BodyLength,
-            isText || encapsulated is not null ? CountLines(body) : null,
-            headers.First("Content-MD5")?.RawValue,
-            entity.Disposition,
-            headers.First("Content-Language") is { } language ? ParseLanguages(language.RawValue) : null,
-            headers.First("Content-Location")?.RawValue,
-            entity.Children.Select(From).ToArray(),
-            encapsulated is null ? null : Envelope.FromHeaders(encapsulated.Headers),
-            encapsulated is null ? null : From(encapsulated.Root),
-            entity.HeaderStart,
-            entity.HeaderLength,
-            entity.BodyStart,
-            entity.BodyLength);
-    }
+    /// <summary>
+    /// Parses <paramref name="message"/> with MimeKit into its body structure, offsets included.
+    /// Never throws for malformed input: what MimeKit cannot read as a header is the body of a
+    /// text/plain message, a multipart without parts is reported as text/plain.
+    /// </summary>
+    public static BodyStructure Parse(ReadOnlyMemory<byte> message) => BodyStructureReader.Read(message);
 
     /// <summary>
-    /// The part an IMAP section part number names ("1", "2.1"; "" is this structure), with the
-    /// same rules as <see cref="MimeMessage.FindPart"/>; null when there is no such part.
+    /// The part an IMAP section part number names (RFC 3501 §6.4.5: "1", "2.1"; "" is this
+    /// structure): the one place where sections are resolved. A part number that descends into
+    /// a message/rfc822 part addresses the encapsulated message's body. Null when there is no such part.
     /// </summary>
     public BodyStructure? FindPart(string partNumber) => SectionPath.Find(this, partNumber);
 

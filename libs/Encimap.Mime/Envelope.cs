@@ -1,10 +1,10 @@
 namespace Encimap.Mime;
 
 /// <summary>
-/// The IMAP ENVELOPE of a message (RFC 3501 §7.4.2). Date, Subject, In-Reply-To and Message-ID
-/// are the unfolded field bodies as written (RFC 2047 words not decoded, as IMAP sends them);
-/// <see cref="DecodedSubject"/> is the readable subject. A missing field is null, a missing
-/// address list empty.
+/// The IMAP ENVELOPE of a message (RFC 3501 §7.4.2), built from MimeKit's header list. Date,
+/// Subject, In-Reply-To and Message-ID are the unfolded field bodies as written (RFC 2047 words
+/// not decoded, as IMAP sends them). A missing field is null, a missing address list empty.
+/// Stored as JSON (<see cref="MimeJson"/>) at delivery.
 /// </summary>
 public sealed record Envelope(
     string? Date,
@@ -18,34 +18,34 @@ public sealed record Envelope(
     string? InReplyTo,
     string? MessageId)
 {
-    /// <summary>The subject with RFC 2047 words decoded, or null.</summary>
-    public string? DecodedSubject => Subject is null ? null : EncodedWords.Decode(Subject);
+    /// <summary>The envelope of a message without a header.</summary>
+    public static Envelope Empty { get; } = new(null, null, [], [], [], [], [], [], null, null);
 
     /// <summary>
     /// The envelope of a header (named FromHeaders because <see cref="From"/> is the From list).
     /// Sender and Reply-To default to From when absent or empty
     /// (RFC 3501 §7.4.2); of repeated fields the first counts.
     /// </summary>
-    public static Envelope FromHeaders(HeaderList headers)
+    public static Envelope FromHeaders(MimeKit.HeaderList headers)
     {
         var from = Addresses(headers, "From");
         var sender = Addresses(headers, "Sender");
         var replyTo = Addresses(headers, "Reply-To");
         return new Envelope(
-            headers.First("Date")?.RawValue,
-            headers.First("Subject")?.RawValue,
+            RawHeader.Value(headers, "Date"),
+            RawHeader.Value(headers, "Subject"),
             from,
             sender.Count > 0 ? sender : from,
             replyTo.Count > 0 ? replyTo : from,
             Addresses(headers, "To"),
             Addresses(headers, "Cc"),
             Addresses(headers, "Bcc"),
-            headers.First("In-Reply-To")?.RawValue,
-            headers.First("Message-ID")?.RawValue);
+            RawHeader.Value(headers, "In-Reply-To"),
+            RawHeader.Value(headers, "Message-ID"));
     }
 
-    private static IReadOnlyList<MailAddress> Addresses(HeaderList headers, string name) =>
-        headers.First(name) is { } field ? AddressParser.Parse(field.RawValue) : [];
+    private static IReadOnlyList<MailAddress> Addresses(MimeKit.HeaderList headers, string name) =>
+        RawHeader.Value(headers, name) is { } value ? AddressListReader.Read(value) : [];
 
     /// <inheritdoc />
     public bool Equals(Envelope? other) =>

@@ -5,15 +5,12 @@ namespace Encimap.Mime;
 /// mailbox (local part) and host. Groups (RFC 5322 §3.4) are bracketed in the list: the start is
 /// (null, null, group name, null) — Host null — and the end is all nulls (Mailbox and Host null).
 /// </summary>
-/// <param name="Name">The display name as written, quoting undone but RFC 2047 words kept (see <see cref="DecodedName"/>).</param>
+/// <param name="Name">The display name as written, quoting undone but RFC 2047 words kept.</param>
 /// <param name="Route">An obsolete source route ("@a,@b"), or null.</param>
 /// <param name="Mailbox">The local part (a quoted local part keeps its quotes), or the group name at a group start.</param>
 /// <param name="Host">The domain; empty when the address has none; null only in group markers.</param>
 public sealed record MailAddress(string? Name, string? Route, string? Mailbox, string? Host)
 {
-    /// <summary>The display name with RFC 2047 words decoded, or null.</summary>
-    public string? DecodedName => Name is null ? null : EncodedWords.Decode(Name);
-
     /// <summary>Whether this entry starts a group.</summary>
     public bool IsGroupStart => Host is null && Mailbox is not null;
 

@@ -3,9 +3,6 @@ namespace Encimap.Mime;
 /// <summary>IMAP section part numbers (RFC 3501 §6.4.5) to parts of a tree.</summary>
 internal static class SectionPath
 {
-    public static MimeEntity? Find(MimeEntity root, string partNumber) =>
-        Find(root, partNumber, entity => entity.Children, entity => entity.EncapsulatedMessage?.Root);
-
     public static BodyStructure? Find(BodyStructure root, string partNumber) =>
         Find(root, partNumber, body => body.Children, body => body.Message);
 

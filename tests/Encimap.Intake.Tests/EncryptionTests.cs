@@ -171,15 +171,15 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
         var raw = Corpus.Named("intake/reply-with-threading-headers.eml");
         var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results).Uid;
         var stored = await fleet.ContentAsync(vaultbox.Id, uid);
-        var outer = MimeMessage.Parse(stored).Headers;
-        var original = MimeMessage.Parse(raw).Headers;
+        var outer = MessageReader.ReadHeaders(stored);
+        var original = MessageReader.ReadHeaders(raw);
         foreach (var name in new[] { "Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Message-ID", "In-Reply-To", "References" })
         {
-            Assert.Equal(original.First(name)!.RawValue, outer.First(name)?.RawValue);
+            Assert.Equal(RawHeader.Value(original, name), RawHeader.Value(outer, name));
         }
 
-        Assert.Null(outer.First("Bcc"));
-        Assert.Null(outer.First("List-Id"));
+        Assert.Null(RawHeader.First(outer, "Bcc"));
+        Assert.Null(RawHeader.First(outer, "List-Id"));
         Assert.DoesNotContain("secret-watcher", Encoding.ASCII.GetString(stored));
 
         // ENVELOPE, rendered at delivery from the outer header, has each of them and no Bcc.
@@ -230,7 +230,7 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
         // The intake computes the structure without rendering the base64: it must be what parsing
         // the served message gives, sizes and offsets included.
         var served = await fleet.ContentAsync(vaultbox.Id, uid);
-        var expected = MimeJson.Serialize(BodyStructure.From(MimeMessage.Parse(served).Root));
+        var expected = MimeJson.Serialize(BodyStructure.Parse(served));
         Assert.True(await fleet.ScalarAsync<bool>(
             "SELECT body_structure = $3::jsonb FROM messages WHERE vaultbox_id = $1 AND uid = $2", vaultbox.Id, (long)uid, expected));
     }

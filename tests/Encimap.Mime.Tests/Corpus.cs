@@ -12,57 +12,68 @@ internal static class Corpus
 
     public static byte[] Load(string name) => File.ReadAllBytes(Path.Combine(Directory, name));
 
-    public static MimeMessage Parse(string name) => MimeMessage.Parse(Load(name));
+    public static BodyStructure Structure(string name) => BodyStructure.Parse(Load(name));
 
-    public static MimeMessage ParseText(string text, MimeParserOptions? options = null) =>
-        MimeMessage.Parse(Encoding.UTF8.GetBytes(text), options);
+    public static BodyStructure StructureOf(string text) => BodyStructure.Parse(Encoding.UTF8.GetBytes(text));
+
+    public static Envelope EnvelopeOf(string text) => Envelope.FromHeaders(MessageReader.ReadHeaders(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>
     /// The part tree in one line: "multipart/mixed[text/plain,message/rfc822{multipart/alternative[...]}]".
     /// </summary>
-    public static string Describe(MimeEntity entity)
+    public static string Describe(BodyStructure body)
     {
-        var text = new StringBuilder(entity.ContentType.MimeType);
-        if (entity.Children.Count > 0)
+        var text = new StringBuilder($"{body.Type}/{body.Subtype}");
+        if (body.Children.Count > 0)
         {
-            text.Append('[').AppendJoin(',', entity.Children.Select(Describe)).Append(']');
+            text.Append('[').AppendJoin(',', body.Children.Select(Describe)).Append(']');
         }
-        if (entity.EncapsulatedMessage is { } message)
+        if (body.Message is { } message)
         {
-            text.Append('{').Append(Describe(message.Root)).Append('}');
+            text.Append('{').Append(Describe(message)).Append('}');
         }
         return text.ToString();
     }
 
-    public static IEnumerable<MimeEntity> AllEntities(MimeEntity entity)
+    public static IEnumerable<BodyStructure> AllParts(BodyStructure body)
     {
-        yield return entity;
-        foreach (var child in entity.Children)
+        yield return body;
+        foreach (var child in body.Children)
         {
-            foreach (var descendant in AllEntities(child)) yield return descendant;
+            foreach (var descendant in AllParts(child)) yield return descendant;
         }
-        if (entity.EncapsulatedMessage is { } message)
+        if (body.Message is { } message)
         {
-            foreach (var descendant in AllEntities(message.Root)) yield return descendant;
+            foreach (var descendant in AllParts(message)) yield return descendant;
         }
     }
 
-    public static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
+    public static string Text(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 
-    /// <summary>Asserts what must hold for every entity of every message, however damaged.</summary>
-    public static void AssertOffsetsWithin(MimeMessage message)
+    /// <summary>The body of a part as a slice of the message, the way BODY[n] serves it.</summary>
+    public static string Body(byte[] message, BodyStructure part) => Text(message.AsSpan(part.BodyStart, part.BodyLength));
+
+    /// <summary>The header of a part as a slice of the message, the way BODY[n.MIME] serves it.</summary>
+    public static string Header(byte[] message, BodyStructure part) => Text(message.AsSpan(part.HeaderStart, part.HeaderLength));
+
+    /// <summary>A part's content with its transfer encoding undone, the way BINARY[n] serves it.</summary>
+    public static byte[] Decoded(byte[] message, BodyStructure part) =>
+        TransferDecoding.Decode(part.Encoding, message.AsMemory(part.BodyStart, part.BodyLength)).ToArray();
+
+    /// <summary>Asserts what must hold for every part of every message, however damaged.</summary>
+    public static void AssertOffsetsWithin(BodyStructure root, int length)
     {
-        var length = message.Raw.Length;
-        foreach (var entity in AllEntities(message.Root))
+        foreach (var part in AllParts(root))
         {
-            Assert.InRange(entity.HeaderStart, 0, length);
-            Assert.InRange(entity.HeaderLength, 0, length - entity.HeaderStart);
-            Assert.Equal(entity.HeaderStart + entity.HeaderLength, entity.BodyStart);
-            Assert.InRange(entity.BodyLength, 0, length - entity.BodyStart);
-            foreach (var child in entity.Children)
+            Assert.InRange(part.HeaderStart, 0, length);
+            Assert.InRange(part.HeaderLength, 0, length - part.HeaderStart);
+            Assert.Equal(part.HeaderStart + part.HeaderLength, part.BodyStart);
+            Assert.InRange(part.BodyLength, 0, length - part.BodyStart);
+            Assert.Equal(part.BodyLength, part.Size);
+            foreach (var child in part.Children)
             {
-                Assert.InRange(child.HeaderStart, entity.BodyStart, entity.BodyStart + entity.BodyLength);
-                Assert.InRange(child.BodyStart + child.BodyLength, entity.BodyStart, entity.BodyStart + entity.BodyLength);
+                Assert.InRange(child.HeaderStart, part.BodyStart, part.BodyStart + part.BodyLength);
+                Assert.InRange(child.BodyStart + child.BodyLength, part.BodyStart, part.BodyStart + part.BodyLength);
             }
         }
     }

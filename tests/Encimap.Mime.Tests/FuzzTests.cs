@@ -38,34 +38,26 @@ public class FuzzTests
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"took {clock.Elapsed}");
     }
 
-    /// <summary>Everything a consumer touches: structure, headers, decoders, ENVELOPE, BODYSTRUCTURE, JSON.</summary>
+    /// <summary>Everything a consumer touches: headers, ENVELOPE, BODYSTRUCTURE, JSON, sections, BINARY.</summary>
     private static void Exercise(byte[] input)
     {
-        var message = MimeMessage.Parse(input);
-        Corpus.AssertOffsetsWithin(message);
-        foreach (var entity in Corpus.AllEntities(message.Root))
+        var structure = BodyStructure.Parse(input);
+        Corpus.AssertOffsetsWithin(structure, input.Length);
+        var headers = MessageReader.ReadHeaders(input);
+        foreach (var field in headers)
         {
-            foreach (var field in entity.Headers)
-            {
-                _ = field.Value;
-                AddressParser.Parse(field.RawValue);
-            }
-            _ = entity.DecodeText();
-            _ = entity.Disposition?.FileName;
-            _ = entity.ContentType.Name;
-            Assert.Equal(entity.BodyLength, entity.RawBody.Length);
+            _ = RawHeader.Value(field);
+            _ = field.Value;
         }
-        _ = message.Date;
-        _ = message.MessageId;
-        var structure = BodyStructure.From(message.Root);
         Assert.Equal(structure, MimeJson.DeserializeBodyStructure(MimeJson.Serialize(structure)));
-        var envelope = Envelope.FromHeaders(message.Headers);
+        var envelope = Envelope.FromHeaders(headers);
         Assert.Equal(envelope, MimeJson.DeserializeEnvelope(MimeJson.Serialize(envelope)));
         foreach (var section in new[] { "1", "1.1", "2", "2.1", "1.2.1", "3" })
         {
-            var part = message.FindPart(section);
-            var body = structure.FindPart(section);
-            Assert.Equal(part?.BodyStart, body?.BodyStart);
+            if (structure.FindPart(section) is { IsMultipart: false } part)
+            {
+                _ = Corpus.Decoded(input, part);
+            }
         }
     }
 

@@ -43,5 +43,5 @@ public sealed class FetchedMessage
 
     /// <summary><see cref="Structure"/>, or the structure of <see cref="Content"/> parsed once.</summary>
     internal Mime.BodyStructure? StructureWithOffsets() =>
-        Structure ?? _parsedStructure ?? (Content is { } content ? _parsedStructure = Mime.BodyStructure.From(Mime.MimeMessage.Parse(content).Root) : null);
+        Structure ?? _parsedStructure ?? (Content is { } content ? _parsedStructure = Mime.BodyStructure.Parse(content) : null);
 }

@@ -36,13 +36,13 @@ internal static class SectionResolver
             return m.Content;
         }
 
-        if (m.Content is not { } content)
+        if (m.Content is not { } content || m.StructureWithOffsets() is not { } root)
         {
             return null;
         }
 
-        var entity = MimeMessage.Parse(content).FindPart(string.Join('.', section.Part));
-        return entity is null || entity.IsMultipart ? null : entity.DecodeBody();
+        var part = root.FindPart(string.Join('.', section.Part));
+        return part is null || part.IsMultipart ? null : TransferDecoding.Decode(part.Encoding, content.Slice(part.BodyStart, part.BodyLength));
     }
 
     public static ReadOnlyMemory<byte>? HeaderOf(FetchedMessage m)

@@ -70,7 +70,7 @@ public sealed partial class PostgresImapSession
             var structure = structureJson is null ? null : MimeJson.DeserializeBodyStructure(structureJson);
             if (structure is null && content is { } parsed && (needDecodedStructure || needBinary))
             {
-                structure = BodyStructure.From(MimeMessage.Parse(parsed).Root);
+                structure = BodyStructure.Parse(parsed);
             }
 
             // The writer copies what it answers before WriteAsync returns; then the rendering goes back to its pool.

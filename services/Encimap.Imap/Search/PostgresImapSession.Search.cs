@@ -23,7 +23,7 @@ public sealed partial class PostgresImapSession
         while (await reader.ReadAsync(cancellationToken))
         {
             var header = reader.GetFieldValue<byte[]>(5);
-            HeaderList? parsed = null;
+            MimeKit.HeaderList? parsed = null;
             var candidate = new SearchCandidate
             {
                 Uid = (uint)reader.GetInt64(0),
@@ -32,7 +32,8 @@ public sealed partial class PostgresImapSession
                 InternalDate = reader.GetFieldValue<DateTimeOffset>(3),
                 Size = reader.GetInt32(4),
                 Header = header,
-                HeaderValues = name => (parsed ??= MimeMessage.Parse(header).Headers).All(name).Select(f => f.Value),
+                HeaderValues = name => (parsed ??= MessageReader.ReadHeaders(header))
+                    .Where(field => field.Field.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(field => field.Value.Trim()),
             };
             if (SearchEvaluator.Matches(criteria, candidate))
             {

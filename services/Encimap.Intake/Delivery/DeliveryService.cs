@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using Encimap.Intake.Encryption;
 using Encimap.Intake.Grpc;
 using Encimap.Intake.Infrastructure;
-using Encimap.Mime;
 using Encimap.Smtp;
 using Microsoft.Extensions.Options;
 
@@ -160,7 +159,7 @@ public sealed partial class DeliveryService(
         }
     }
 
-    private async Task<PreparedCopy> EncryptAsync(InboundMessage message, MimeMessage original, VaultboxRoute route, IReadOnlyList<X509Certificate2> recipients, string received, CancellationToken cancellationToken)
+    private async Task<PreparedCopy> EncryptAsync(InboundMessage message, MimeKit.HeaderList original, VaultboxRoute route, IReadOnlyList<X509Certificate2> recipients, string received, CancellationToken cancellationToken)
     {
         using var activity = DeliveryTelemetry.Start("intake.encrypt", route.VaultboxId);
         var started = Stopwatch.GetTimestamp();

@@ -2,6 +2,8 @@ using System.Text;
 using Encimap.Imap.Protocol;
 using Encimap.Intake.Encryption;
 using Encimap.Mime;
+using MimeKit;
+using MimeKit.Utils;
 
 namespace Encimap.Intake.Delivery;
 
@@ -15,14 +17,15 @@ public static class StoredMetadata
 {
     private const int MaxTextLength = 4096;
 
-    public static PreparedCopy Prepare(VaultboxRoute route, EncryptedMessage encrypted, MimeMessage original)
+    /// <param name="route">The vaultbox the copy is for.</param>
+    /// <param name="encrypted">The copy as stored.</param>
+    /// <param name="original">The original message's header fields (<see cref="OriginalHeader"/>).</param>
+    public static PreparedCopy Prepare(VaultboxRoute route, EncryptedMessage encrypted, HeaderList original)
     {
         // With the DER kept apart, Content is the outer header alone: its one part's body is the
         // DER's base64 lines, whose length is known without rendering them. The part is
         // application/pkcs7-mime, so BODYSTRUCTURE counts no lines for it (RFC 3501 §7.4.2).
-        var parsed = MimeMessage.Parse(encrypted.Content);
-        var envelopeValue = Envelope.FromHeaders(parsed.Headers);
-        var structureValue = BodyStructure.From(parsed.Root);
+        var (envelopeValue, structureValue) = ImapMetadata.Read(encrypted.Content);
         if (encrypted.Der is not null)
         {
             structureValue = structureValue with { Size = encrypted.ServedBodyLength, BodyLength = encrypted.ServedBodyLength };
@@ -33,25 +36,24 @@ public static class StoredMetadata
         return new PreparedCopy(
             route,
             encrypted,
-            MessageId: Clean(parsed.MessageId),
-            FromDomain: Clean(FromDomain(parsed.Headers) ?? FromDomain(original.Headers)),
-            Subject: route.HideSubject ? null : Clean(original.Subject),
+            MessageId: Clean(MessageId(envelopeValue.MessageId)),
+            FromDomain: Clean(FromDomain(envelopeValue.From) ?? FromDomain(original)),
+            Subject: route.HideSubject ? null : Clean(RawHeader.First(original, "Subject")?.Value.Trim()),
             EnvelopeJson: envelope,
             BodyStructureJson: bodyStructure,
             EnvelopeWire: ImapMetadataWire.Envelope(MimeMapping.ToImap(envelopeValue)),
             BodyStructureWire: ImapMetadataWire.BodyStructure(MimeMapping.ToImap(structureValue)));
     }
 
-    private static string? FromDomain(HeaderList headers)
-    {
-        if (headers.First("From") is not { } from)
-        {
-            return null;
-        }
+    private static string? FromDomain(HeaderList headers) =>
+        RawHeader.Value(headers, "From") is { } from ? FromDomain(AddressListReader.Read(from)) : null;
 
-        var host = AddressParser.Parse(from.RawValue).Select(a => a.Host).FirstOrDefault(h => !string.IsNullOrWhiteSpace(h));
-        return host?.Trim().ToLowerInvariant();
-    }
+    private static string? FromDomain(IReadOnlyList<MailAddress> from) =>
+        from.Select(a => a.Host).FirstOrDefault(h => !string.IsNullOrWhiteSpace(h))?.Trim().ToLowerInvariant();
+
+    /// <summary>The Message-ID without its angle brackets; null when absent or unreadable.</summary>
+    private static string? MessageId(string? value) =>
+        value is not null && MimeUtils.ParseMessageId(value) is { Length: > 0 } id ? id : null;
 
     // PostgreSQL text cannot hold NUL; very long values are cut (the full text stays in the message).
     private static string? Clean(string? value)

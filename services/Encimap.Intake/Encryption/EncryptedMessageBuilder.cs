@@ -4,6 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Encimap.Mime;
 using Encimap.Smtp;
+using MimeKit;
 
 namespace Encimap.Intake.Encryption;
 
@@ -76,7 +77,7 @@ public sealed class EncryptedMessageBuilder
     /// without certificates and <see cref="CryptographicException"/> when a certificate cannot be
     /// used for key transport.
     /// </summary>
-    public async Task<EncryptedMessage> BuildAsync(MessageSpool raw, MimeMessage header, EncryptionSettings settings, CancellationToken cancellationToken)
+    public async Task<EncryptedMessage> BuildAsync(MessageSpool raw, HeaderList header, EncryptionSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(raw);
         ArgumentNullException.ThrowIfNull(header);
@@ -85,7 +86,7 @@ public sealed class EncryptedMessageBuilder
         {
             // Rare, and bounded by the maximum message size: the whole message decides.
             var whole = raw.ToArray();
-            if (IsAlreadyEncrypted(MimeMessage.Parse(whole)) && BccFields.TryRemove(whole, out var asItCame))
+            if (IsAlreadyEncrypted(whole) && BccFields.TryRemove(whole, out var asItCame))
             {
                 return new EncryptedMessage(asItCame, AlreadyEncrypted: true);
             }
@@ -113,30 +114,48 @@ public sealed class EncryptedMessageBuilder
     /// Whether the message is already an S/MIME encrypted message (see the class summary): labelled
     /// as enveloped data and its body decodes as CMS EnvelopedData.
     /// </summary>
-    public static bool IsAlreadyEncrypted(MimeMessage message)
+    public static bool IsAlreadyEncrypted(byte[] message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var type = message.Root.ContentType;
-        if (!type.MediaType.Equals("application", StringComparison.OrdinalIgnoreCase)
-            || !(type.MediaSubtype.Equals("pkcs7-mime", StringComparison.OrdinalIgnoreCase)
-                 || type.MediaSubtype.Equals("x-pkcs7-mime", StringComparison.OrdinalIgnoreCase)))
+        MimeMessage parsed;
+        try
+        {
+            parsed = MessageReader.ReadMessage(message);
+        }
+        catch (FormatException)
         {
             return false;
         }
 
-        var smimeType = type.Parameter("smime-type");
+        using (parsed)
+        {
+            return parsed.Body is MimePart part && IsEnvelopedData(part);
+        }
+    }
+
+    private static bool IsEnvelopedData(MimePart part)
+    {
+        var type = part.ContentType;
+        if (!type.IsMimeType("application", "pkcs7-mime") && !type.IsMimeType("application", "x-pkcs7-mime"))
+        {
+            return false;
+        }
+
+        var smimeType = type.Parameters.TryGetValue("smime-type", out string? value) ? value : null;
         var labelled = smimeType is null
-            ? (type.Name ?? message.Root.Disposition?.FileName ?? "").EndsWith(".p7m", StringComparison.OrdinalIgnoreCase)
+            ? (type.Name ?? part.ContentDisposition?.FileName ?? "").EndsWith(".p7m", StringComparison.OrdinalIgnoreCase)
             : smimeType.Equals("enveloped-data", StringComparison.OrdinalIgnoreCase)
               || smimeType.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase);
-        if (!labelled)
+        if (!labelled || part.Content is null)
         {
             return false;
         }
 
         try
         {
-            var body = message.Root.DecodeBody();
+            using var decoded = new MemoryStream();
+            part.Content.DecodeTo(decoded);
+            var body = decoded.ToArray();
             if (body.Length == 0)
             {
                 return false;
@@ -157,7 +176,7 @@ public sealed class EncryptedMessageBuilder
         }
     }
 
-    private byte[] BuildHeader(MimeMessage original, EncryptionSettings settings)
+    private byte[] BuildHeader(HeaderList original, EncryptionSettings settings)
     {
         var header = new MemoryStream(1024);
         if (!string.IsNullOrEmpty(settings.ReceivedField))
@@ -168,14 +187,14 @@ public sealed class EncryptedMessageBuilder
 
         foreach (var name in CopiedFields)
         {
-            var field = original.Headers.First(name);
+            var field = RawHeader.First(original, name);
             if (name == "Subject" && settings.HideSubject)
             {
                 WriteAscii(header, "Subject: ...\r\n");
             }
             else if (field is not null)
             {
-                WriteWithCrlf(header, field.RawField.Span);
+                WriteWithCrlf(header, RawHeader.Field(field));
                 WriteAscii(header, "\r\n");
             }
             else if (name == "Date")

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Encimap.Mime;
 
 namespace Encimap.Intake.Encryption;
 

@@ -1,5 +1,6 @@
 using Encimap.Mime;
 using Encimap.Smtp;
+using MimeKit;
 
 namespace Encimap.Intake.Encryption;
 
@@ -13,7 +14,8 @@ public static class OriginalHeader
 {
     private const int FirstPrefix = 64 * 1024;
 
-    public static MimeMessage Read(MessageSpool raw)
+    /// <summary>The header fields, parsed by MimeKit; empty when the message does not start with a header.</summary>
+    public static HeaderList Read(MessageSpool raw)
     {
         ArgumentNullException.ThrowIfNull(raw);
         for (long size = FirstPrefix; ; size *= 2)
@@ -21,12 +23,12 @@ public static class OriginalHeader
             var prefix = raw.ReadPrefix((int)Math.Min(size, raw.Length));
             if (HeaderEnd(prefix) is { } end)
             {
-                return MimeMessage.Parse(prefix.AsMemory(0, end));
+                return MessageReader.ReadHeaders(prefix.AsMemory(0, end));
             }
 
             if (prefix.Length == raw.Length)
             {
-                return MimeMessage.Parse(prefix); // a message without a body
+                return MessageReader.ReadHeaders(prefix); // a message without a body
             }
         }
     }
@@ -35,13 +37,12 @@ public static class OriginalHeader
     /// Whether the header labels the message as S/MIME (application/pkcs7-mime or
     /// application/x-pkcs7-mime): only then may it be stored as it came, and the whole message decides.
     /// </summary>
-    public static bool MayBeEncrypted(MimeMessage header)
+    public static bool MayBeEncrypted(HeaderList header)
     {
         ArgumentNullException.ThrowIfNull(header);
-        var type = header.Root.ContentType;
-        return type.MediaType.Equals("application", StringComparison.OrdinalIgnoreCase)
-            && (type.MediaSubtype.Equals("pkcs7-mime", StringComparison.OrdinalIgnoreCase)
-                || type.MediaSubtype.Equals("x-pkcs7-mime", StringComparison.OrdinalIgnoreCase));
+        return RawHeader.Value(header, "Content-Type") is { } value
+            && ContentType.TryParse(MessageReader.Options, value, out var type)
+            && (type.IsMimeType("application", "pkcs7-mime") || type.IsMimeType("application", "x-pkcs7-mime"));
     }
 
     /// <summary>Octets of the header section in <paramref name="prefix"/>, its empty line included; null if it does not end there.</summary>

@@ -28,10 +28,11 @@ public sealed class OutboundQueueSink(
             return SmtpReply.AuthRequired;
         }
 
-        var from = MimeMessage.Parse(message).Headers.First("From");
+        // The header alone: MimeKit stops at its end, the body is not read.
+        var from = RawHeader.Value(MessageReader.ReadHeaders(message), "From");
         var addresses = from is null
             ? []
-            : AddressParser.Parse(from.RawValue).Select(a => a.Address).OfType<string>().ToList();
+            : AddressListReader.Read(from).Select(a => a.Address).OfType<string>().ToList();
         if (addresses.Count == 0)
         {
             telemetry.SubmissionsRefused.Add(1, new KeyValuePair<string, object?>("reason", "no_from"));
