@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Encimap.Smtp;
@@ -23,11 +23,13 @@ public static class EnvelopedDataWriter
     private const string OaepSha256 = "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING";
     private const int BufferSize = 64 * 1024;
 
-    // BouncyCastle's form of each certificate, kept as long as the certificate itself (the
-    // delivery's certificate cache shares one instance across deliveries for a while): reading a
-    // certificate's RSA key makes BouncyCastle check its modulus with a probable-prime test, which
-    // cost more CPU than encrypting a 5 KB message, each time a certificate was converted anew.
-    private static readonly ConditionalWeakTable<X509Certificate2, BcCertificate> Converted = new();
+    // BouncyCastle's form of each certificate, by its SHA-256 fingerprint: reading a certificate's
+    // RSA key makes BouncyCastle check its modulus with a probable-prime test, which cost more CPU
+    // than encrypting a 5 KB message each time a certificate was converted anew. By content, not by
+    // instance: a delivery may hold its own copy of a certificate another one converted already.
+    private const int MaxConverted = 10_000;
+    private static readonly ConcurrentDictionary<string, BcCertificate> Converted = new(StringComparer.Ordinal);
+
 
     /// <summary>Encrypts <paramref name="content"/> (from its position to its end) into <paramref name="output"/>.</summary>
     public static async Task WriteAsync(Stream content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport, MessageSpool output, CancellationToken cancellationToken)
@@ -44,7 +46,7 @@ public static class EnvelopedDataWriter
         generator.SetBufferSize(BufferSize);
         foreach (var certificate in certificates)
         {
-            var recipient = Converted.GetValue(certificate, Recipient);
+            var recipient = Converted.GetOrAdd(certificate.GetCertHashString(HashAlgorithmName.SHA256), _ => Recipient(certificate));
             if (keyTransport == KeyTransport.RsaOaep)
             {
                 generator.AddKeyTransRecipient(OaepSha256, recipient);
@@ -80,6 +82,12 @@ public static class EnvelopedDataWriter
 
             // Read (and checked) once, here: the parsed certificate keeps its key.
             _ = parsed.GetPublicKey();
+            if (Converted.Count >= MaxConverted)
+            {
+                // Certificates are renewed, and vaultboxes come and go: start again rather than grow.
+                Converted.Clear();
+            }
+
             return parsed;
         }
         catch (Exception e) when (e is not CryptographicException)
