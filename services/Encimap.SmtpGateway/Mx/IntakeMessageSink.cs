@@ -2,7 +2,6 @@ using Encimap.Contracts.Intake;
 using Encimap.Smtp;
 using Encimap.SmtpGateway.Authentication;
 using Encimap.SmtpGateway.Infrastructure;
-using Google.Protobuf;
 using Microsoft.Extensions.Options;
 
 namespace Encimap.SmtpGateway.Mx;
@@ -10,8 +9,8 @@ namespace Encimap.SmtpGateway.Mx;
 /// <summary>
 /// MX DATA: checks SPF, DKIM and DMARC (<see cref="InboundAuthenticator"/>), refuses a message
 /// whose DMARC policy says reject (550 5.7.1), and otherwise hands the message, with its
-/// Authentication-Results field, to the intake's Deliver (to Junk when the policy says
-/// quarantine). Answers 250 only when the intake has committed it (a retried message is
+/// Authentication-Results field, to the intake's DeliverStream (to Junk when the policy says
+/// quarantine), streamed from the session's spool. Answers 250 only when the intake has committed it (a retried message is
 /// de-duplicated there); any failure answers 4xx so that the sender retries.
 /// </summary>
 public sealed class IntakeMessageSink(
@@ -19,7 +18,7 @@ public sealed class IntakeMessageSink(
 {
     public const string JunkMailbox = "Junk";
 
-    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, MessageSpool message, CancellationToken cancellationToken)
     {
         var verdict = await authenticator.AuthenticateAsync(session.RemoteEndPoint.Address, session.HeloName, envelope.ReversePath, message, cancellationToken);
         if (verdict.Disposition == MessageDisposition.Reject)
@@ -30,7 +29,6 @@ public sealed class IntakeMessageSink(
         var request = new DeliverRequest
         {
             EnvelopeSender = envelope.ReversePath,
-            RawMessage = UnsafeByteOperations.UnsafeWrap(verdict.Message),
             ClientAddress = session.RemoteEndPoint.Address.ToString(),
             ClientHelo = session.HeloName ?? "",
             ReceivedProtocol = session.ReceivedProtocol(envelope.SmtpUtf8),
@@ -41,7 +39,7 @@ public sealed class IntakeMessageSink(
         DeliverReply reply;
         try
         {
-            reply = await DeliverAsync(request, cancellationToken);
+            reply = await DeliverAsync(request, verdict, message, cancellationToken);
         }
         catch (IntakeException e)
         {
@@ -67,18 +65,25 @@ public sealed class IntakeMessageSink(
     /// The intake's Deliver; a quarantined message whose vaultbox has no Junk folder any more (the
     /// owner deleted it) goes to INBOX, still marked, rather than being deferred until it bounces.
     /// </summary>
-    private async Task<DeliverReply> DeliverAsync(DeliverRequest request, CancellationToken cancellationToken)
+    private async Task<DeliverReply> DeliverAsync(DeliverRequest request, AuthenticationVerdict verdict, MessageSpool message, CancellationToken cancellationToken)
     {
-        var timeout = options.Value.Mx.IntakeTimeout;
         try
         {
-            return await intake.DeliverAsync(request, timeout, cancellationToken);
+            return await SendAsync(request, verdict, message, cancellationToken);
         }
         catch (IntakeException e) when (e.Failure == IntakeFailure.Precondition && request.Mailbox == JunkMailbox)
         {
             logger.LogInformation("Quarantine to Junk failed ({Detail}); delivering to INBOX", e.Detail);
             request.Mailbox = "";
-            return await intake.DeliverAsync(request, timeout, cancellationToken);
+            return await SendAsync(request, verdict, message, cancellationToken);
         }
+    }
+
+    /// <summary>Our rewritten header section, then the spooled message after its own header section.</summary>
+    private async Task<DeliverReply> SendAsync(DeliverRequest request, AuthenticationVerdict verdict, MessageSpool message, CancellationToken cancellationToken)
+    {
+        await using var body = message.OpenRead();
+        body.Position = verdict.BodyOffset;
+        return await intake.DeliverAsync(request, verdict.Head, body, options.Value.Mx.IntakeTimeout, cancellationToken);
     }
 }

@@ -21,14 +21,20 @@ public sealed class OutboundQueueSink(
     TimeProvider time,
     ILogger<OutboundQueueSink> logger) : IMessageSink
 {
-    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, MessageSpool message, CancellationToken cancellationToken)
     {
         if (session.Principal is not Submitter submitter)
         {
             return SmtpReply.AuthRequired;
         }
 
-        var from = MimeMessage.Parse(message).Headers.First("From");
+        var queueId = Guid.CreateVersion7();
+        var received = ReceivedField.Format(session.HeloName, session.RemoteEndPoint.Address.ToString(), options.Value.HostName,
+            session.ReceivedProtocol(envelope.SmtpUtf8), queueId.ToString("N"), time.GetUtcNow());
+
+        // The one whole copy this sink makes is what the queue stores; the checks read it there.
+        var traced = WithTrace(received, message);
+        var from = MimeMessage.Parse(traced.AsMemory(traced.Length - (int)message.Length)).Headers.First("From");
         var addresses = from is null
             ? []
             : AddressParser.Parse(from.RawValue).Select(a => a.Address).OfType<string>().ToList();
@@ -44,13 +50,10 @@ public sealed class OutboundQueueSink(
             return new SmtpReply(550, "5.7.1", $"Error: From: address <{foreign}> is not owned by user {submitter.Name}");
         }
 
-        var queueId = Guid.CreateVersion7();
-        var received = ReceivedField.Format(session.HeloName, session.RemoteEndPoint.Address.ToString(), options.Value.HostName,
-            session.ReceivedProtocol(envelope.SmtpUtf8), queueId.ToString("N"), time.GetUtcNow());
         bool queued;
         try
         {
-            queued = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, WithTrace(received, message), cancellationToken);
+            queued = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, traced, cancellationToken);
         }
         catch (NpgsqlException e)
         {
@@ -68,12 +71,13 @@ public sealed class OutboundQueueSink(
         return new SmtpReply(250, "2.0.0", $"Ok: queued as {queueId:N}");
     }
 
-    private static byte[] WithTrace(string received, ReadOnlyMemory<byte> message)
+    private static byte[] WithTrace(string received, MessageSpool message)
     {
         var field = System.Text.Encoding.ASCII.GetBytes(received + "\r\n");
-        var traced = new byte[field.Length + message.Length];
+        var traced = new byte[field.Length + checked((int)message.Length)];
         field.CopyTo(traced, 0);
-        message.Span.CopyTo(traced.AsSpan(field.Length));
+        using var content = message.OpenRead();
+        content.ReadExactly(traced.AsSpan(field.Length));
         return traced;
     }
 }
