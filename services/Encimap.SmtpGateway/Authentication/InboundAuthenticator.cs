@@ -9,7 +9,8 @@ namespace Encimap.SmtpGateway.Authentication;
 /// <summary>
 /// The MX's checks at the end of DATA: SPF for the client address and MAIL FROM (or HELO),
 /// DKIM for the message's signatures, DMARC for its From domain; then the deployment's
-/// <see cref="DmarcEnforcement"/> turns a failed DMARC policy into a refusal or Junk. The result
+/// <see cref="DmarcEnforcement"/> turns a failed DMARC policy into a refusal or Junk (a
+/// vaultbox may override it: see <see cref="Mx.RecipientDispositions"/>). The result
 /// is written into an Authentication-Results field in front of the message, before the intake
 /// encrypts it, so that the owner's client sees it. The message is read from its spool: only its
 /// header section is ever copied, and MimeKit parses the rest in place (a persistent parse over
@@ -84,9 +85,13 @@ public sealed class InboundAuthenticator(
         return new AuthenticationVerdict(head, header.Length, disposition, report);
     }
 
-    private static MessageDisposition Disposition(DmarcOutcome outcome, DmarcEnforcement enforcement)
+    /// <summary>Whether the DMARC outcome asks for anything at all (a fail under p=quarantine or p=reject).</summary>
+    public static bool AsksForAction(DmarcOutcome outcome) => outcome.Result == AuthResult.Fail && outcome.Policy != DmarcPolicy.None;
+
+    /// <summary>What <paramref name="enforcement"/> makes of a DMARC outcome.</summary>
+    public static MessageDisposition Disposition(DmarcOutcome outcome, DmarcEnforcement enforcement)
     {
-        if (outcome.Result != AuthResult.Fail || outcome.Policy == DmarcPolicy.None || enforcement == DmarcEnforcement.Monitor)
+        if (!AsksForAction(outcome) || enforcement == DmarcEnforcement.Monitor)
         {
             return MessageDisposition.Accept;
         }

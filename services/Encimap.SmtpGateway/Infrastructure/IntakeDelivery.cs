@@ -1,5 +1,6 @@
 using System.Buffers;
 using Encimap.Contracts.Intake;
+using Encimap.SmtpGateway.Authentication;
 using Google.Protobuf;
 using Grpc.Core;
 using IntakeContract = Encimap.Contracts.Intake.Intake;
@@ -20,6 +21,19 @@ public sealed class IntakeDelivery(IntakeContract.IntakeClient client)
         var reply = await CallAsync(client.ResolveRecipientAsync(
             new ResolveRecipientRequest { Address = address }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
         return reply.Found;
+    }
+
+    /// <summary>
+    /// The DMARC enforcement the vaultbox of <paramref name="address"/> chose, or null for the
+    /// deployment's (also when the address has no vaultbox any more: the delivery will say so).
+    /// </summary>
+    public async Task<DmarcEnforcement?> RecipientDmarcEnforcementAsync(string address, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var reply = await CallAsync(client.ResolveRecipientAsync(
+            new ResolveRecipientRequest { Address = address }, deadline: DateTime.UtcNow + timeout, cancellationToken: cancellationToken));
+        return reply.Found && reply.DmarcEnforcement.Length > 0 && Enum.TryParse<DmarcEnforcement>(reply.DmarcEnforcement, ignoreCase: true, out var chosen)
+            ? chosen
+            : null;
     }
 
     /// <summary>Octets of the message per call message of DeliverStream.</summary>
