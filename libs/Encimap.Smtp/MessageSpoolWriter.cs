@@ -6,7 +6,10 @@ namespace Encimap.Smtp;
 /// An <see cref="IBufferWriter{T}"/> in front of a <see cref="MessageSpool"/>: the DATA decoder
 /// writes line by line, and once the spool is a file each of those small writes would be a system
 /// call of its own, so they are gathered in one pooled 64 KiB buffer and handed on when it is full
-/// (and by <see cref="Flush"/>, which the session calls before the spool is read).
+/// (and by <see cref="Flush"/>, which the session calls before the spool is read). A spool that
+/// cannot be written (a full disk, a spool directory it may not write to) does not break the
+/// connection: the rest of the message is read and dropped, and <see cref="Failure"/> says why,
+/// so that the session answers 4xx at its end.
 /// </summary>
 public sealed class MessageSpoolWriter : IBufferWriter<byte>, IDisposable
 {
@@ -19,6 +22,9 @@ public sealed class MessageSpoolWriter : IBufferWriter<byte>, IDisposable
     public MessageSpoolWriter(MessageSpool spool) => _spool = spool;
 
     public MessageSpool Spool => _spool;
+
+    /// <summary>Why the spool stopped taking data, or null while it takes it.</summary>
+    public Exception? Failure { get; private set; }
 
     /// <summary>Octets written so far, whether still in the buffer or already in the spool.</summary>
     public long Length => _spool.Length + _count;
@@ -48,11 +54,24 @@ public sealed class MessageSpoolWriter : IBufferWriter<byte>, IDisposable
     /// <summary>Hands what is buffered to the spool.</summary>
     public void Flush()
     {
-        if (_count > 0)
+        if (_count == 0)
         {
-            _spool.Write(Buffer.AsSpan(0, _count));
-            _count = 0;
+            return;
         }
+
+        if (Failure is null)
+        {
+            try
+            {
+                _spool.Write(Buffer.AsSpan(0, _count));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Failure = e;
+            }
+        }
+
+        _count = 0;
     }
 
     /// <summary>Returns the buffer to the pool; the spool itself belongs to the caller.</summary>

@@ -445,6 +445,11 @@ public sealed class SmtpSession : IDisposable
         try
         {
             _message!.Flush();
+            if (_message.Failure is { } failure)
+            {
+                throw new IOException("the message could not be spooled", failure);
+            }
+
             reply = await _backends.MessageSink.DeliverAsync(Context, envelope, message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

@@ -242,6 +242,23 @@ public sealed class SmtpTranscriptTests
     }
 
     [Fact]
+    public async Task ASpoolThatCannotBeWrittenAnswers451AndTheSessionGoesOn()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-spool-{Guid.NewGuid():N}");
+        var (server, backends) = await StartAsync(o => { o.SpoolDirectory = missing; o.MaxMessageSize = 8 * 1024 * 1024; });
+        await using var _s = server;
+        await using var peer = await GreetedAsync(server);
+        await peer.CommandAsync("MAIL FROM:<sender@remote.example>", 250);
+        await peer.CommandAsync("RCPT TO:<alice@example.org>", 250);
+        await peer.CommandAsync("DATA", 354);
+        await peer.SendAsync("Subject: nowhere to go\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('q', 98) + "\r\n", 20_000)) + ".\r\n");
+        await peer.ExpectAsync(451);
+        await peer.CommandAsync("NOOP", 250);
+        Assert.Empty(backends.Delivered);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
     public async Task SmallMessagesStayInMemory()
     {
         var spool = Directory.CreateTempSubdirectory("smtp-spool-test");
