@@ -17,6 +17,12 @@ public sealed class SmtpServerOptions
     /// <summary>Largest message accepted, in octets (SIZE; 552 5.3.4 beyond).</summary>
     public long MaxMessageSize { get; set; } = 36_700_160;
 
+    /// <summary>
+    /// Where a message larger than <see cref="MessageSpool.DefaultMemoryLimit"/> is spooled while
+    /// it is received and handed on (a 0600 file, unlinked at once); null: the system's temporary directory.
+    /// </summary>
+    public string? SpoolDirectory { get; set; }
+
     /// <summary>Recipients per transaction (452 4.5.3 beyond).</summary>
     public int MaxRecipients { get; set; } = 100;
 

@@ -19,7 +19,8 @@ public sealed class SmtpSession : IDisposable
     private readonly KeyValuePair<string, object?> _listenerTag;
     private MailCommand? _mail;
     private Activity? _transactionActivity;
-    private ArrayBufferWriter<byte>? _message;
+    private MessageSpool? _spool;
+    private MessageSpoolWriter? _message;
     private SmtpLineBreakChecker? _chunkLineBreaks;
     private bool _chunkTooLarge;
     private bool _lastChunk;
@@ -103,12 +104,8 @@ public sealed class SmtpSession : IDisposable
         State = SmtpSessionState.Connected;
     }
 
-    /// <summary>A decoder that writes the DATA content into this session's message buffer.</summary>
-    public SmtpDataDecoder BeginData()
-    {
-        _message = new ArrayBufferWriter<byte>(64 * 1024);
-        return new SmtpDataDecoder(_message, _options.MaxMessageSize);
-    }
+    /// <summary>A decoder that writes the DATA content into this session's message spool.</summary>
+    public SmtpDataDecoder BeginData() => new(BeginMessage(), _options.MaxMessageSize);
 
     public async ValueTask<SmtpStep> CompleteDataAsync(SmtpDataDecoder decoder, CancellationToken cancellationToken)
     {
@@ -122,7 +119,7 @@ public sealed class SmtpSession : IDisposable
             case SmtpDataStatus.Complete when decoder.TooLarge:
                 return Reject(SmtpReply.MessageTooLarge);
             case SmtpDataStatus.Complete:
-                return await DeliverAsync(_message!.WrittenMemory, cancellationToken).ConfigureAwait(false);
+                return await DeliverAsync(cancellationToken).ConfigureAwait(false);
             default:
                 throw new InvalidOperationException("The DATA content is not complete.");
         }
@@ -136,7 +133,7 @@ public sealed class SmtpSession : IDisposable
             _chunkLineBreaks!.Check(segment.Span);
             if (!_chunkTooLarge)
             {
-                if (_message!.WrittenCount + segment.Length > _options.MaxMessageSize)
+                if (_message!.Length + segment.Length > _options.MaxMessageSize)
                 {
                     _chunkTooLarge = true;
                 }
@@ -170,10 +167,10 @@ public sealed class SmtpSession : IDisposable
         if (!_lastChunk)
         {
             State = SmtpSessionState.Chunking;
-            return new SmtpStep(new SmtpReply(250, "2.0.0", $"{_message!.WrittenCount} octets received"));
+            return new SmtpStep(new SmtpReply(250, "2.0.0", $"{_message!.Length} octets received"));
         }
 
-        return await DeliverAsync(_message!.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return await DeliverAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<SmtpStep> HandleAuthResponseAsync(string line, CancellationToken cancellationToken)
@@ -310,7 +307,7 @@ public sealed class SmtpSession : IDisposable
     {
         if (State == SmtpSessionState.RecipientsGiven)
         {
-            _message = new ArrayBufferWriter<byte>(64 * 1024);
+            BeginMessage();
             _chunkLineBreaks = new SmtpLineBreakChecker();
             _chunkTooLarge = false;
         }
@@ -419,12 +416,40 @@ public sealed class SmtpSession : IDisposable
         }
     }
 
-    private async ValueTask<SmtpStep> DeliverAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    /// <summary>
+    /// A new spool for the transaction's message (any earlier one is discarded): pooled memory up
+    /// to <see cref="MessageSpool.DefaultMemoryLimit"/>, a temporary file past it, so that a large
+    /// message never sits whole in this process's memory.
+    /// </summary>
+    private MessageSpoolWriter BeginMessage()
+    {
+        DiscardMessage();
+        _spool = new MessageSpool(directory: _options.SpoolDirectory);
+        _message = new MessageSpoolWriter(_spool);
+        return _message;
+    }
+
+    private void DiscardMessage()
+    {
+        _message?.Dispose();
+        _message = null;
+        _spool?.Dispose();
+        _spool = null;
+    }
+
+    private async ValueTask<SmtpStep> DeliverAsync(CancellationToken cancellationToken)
     {
         var envelope = Envelope!;
+        var message = _spool!;
         SmtpReply reply;
         try
         {
+            _message!.Flush();
+            if (_message.Failure is { } failure)
+            {
+                throw new IOException("the message could not be spooled", failure);
+            }
+
             reply = await _backends.MessageSink.DeliverAsync(Context, envelope, message, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -438,6 +463,7 @@ public sealed class SmtpSession : IDisposable
             return Reject(reply);
         }
 
+        // Reset ends the transaction, which disposes the spool: read its length first.
         SmtpTelemetry.MessagesAccepted.Add(1, _listenerTag);
         SmtpTelemetry.MessageSize.Record(message.Length, _listenerTag);
         return Reset(reply);
@@ -498,7 +524,7 @@ public sealed class SmtpSession : IDisposable
     {
         _mail = null;
         _recipients.Clear();
-        _message = null;
+        DiscardMessage();
         _chunkLineBreaks = null;
         _chunkTooLarge = false;
         if (_transactionActivity is { } activity)

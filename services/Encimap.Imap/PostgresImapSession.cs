@@ -110,7 +110,6 @@ public sealed partial class PostgresImapSession(
 
         var request = new DeliverRequest
         {
-            RawMessage = Google.Protobuf.ByteString.CopyFrom(message.Span),
             Mailbox = mailbox,
             ClientAddress = connection.RemoteAddress,
             ReceivedProtocol = "IMAP",
@@ -126,7 +125,7 @@ public sealed partial class PostgresImapSession(
         DeliverReply reply;
         try
         {
-            reply = await intake().DeliverAsync(request, TimeSpan.FromSeconds(60), cancellationToken);
+            reply = await intake().DeliverAsync(request, message, TimeSpan.FromSeconds(60), cancellationToken);
         }
         catch (ServiceUnavailableException e) when (!cancellationToken.IsCancellationRequested)
         {

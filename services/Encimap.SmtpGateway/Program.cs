@@ -45,6 +45,7 @@ builder.Services.AddSingleton<DkimChecker>();
 builder.Services.AddSingleton<IDmarcEvaluator, DmarcEvaluator>();
 builder.Services.AddSingleton<AuthenticationTelemetry>();
 builder.Services.AddSingleton<InboundAuthenticator>();
+builder.Services.AddSingleton<RecipientDispositions>();
 builder.Services.AddSingleton<IntakeMessageSink>();
 builder.Services.AddSingleton(provider => new LoginPenalty(
     provider.GetRequiredService<IOptions<GatewayOptions>>().Value.Submission.LoginPenalty, provider.GetRequiredService<TimeProvider>()));

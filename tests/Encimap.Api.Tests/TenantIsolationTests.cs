@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 
 namespace Encimap.Api.Tests;
 
@@ -21,6 +23,7 @@ public sealed class TenantIsolationTests(ApiFixture fleet)
         {
             () => theirs.GetAsync($"/s2s/v1/vaultboxes/{id}"),
             () => theirs.DeleteAsync($"/s2s/v1/vaultboxes/{id}"),
+            () => theirs.PatchAsync($"/s2s/v1/vaultboxes/{id}", JsonContent.Create(new { dmarc_enforcement = "monitor" })),
             () => theirs.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials", null),
             () => theirs.PostAsync($"/s2s/v1/vaultboxes/{id}/imap-credentials/regenerate", null),
             () => theirs.GetAsync($"/s2s/v1/vaultboxes/{id}/smtp-credentials"),
@@ -43,7 +46,7 @@ public sealed class TenantIsolationTests(ApiFixture fleet)
 
         // Nothing changed for the owner: same credentials, one certificate, the vaultbox still there.
         using var still = await mine.GetAsync($"/s2s/v1/vaultboxes/{id}");
-        await still.DataAsync();
+        Assert.Equal(JsonValueKind.Null, (await still.DataAsync()).GetProperty("dmarc_enforcement").ValueKind);
         using var smtp = await mine.GetAsync($"/s2s/v1/vaultboxes/{id}/smtp-credentials");
         await smtp.DataAsync();
     }

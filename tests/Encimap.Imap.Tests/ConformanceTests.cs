@@ -216,7 +216,8 @@ public sealed class ConformanceTests(ImapFixture fleet)
         var account = await fleet.CreateAccountAsync("multi");
         await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
         Assert.Contains(" MULTIAPPEND", (await client.CommandAsync("CAPABILITY")).Untagged.Single());
-        string[] drafts = [Message("draft one"), Message("draft two")];
+        // The second is several DeliverStream chunks (64 KiB each) long.
+        string[] drafts = [Message("draft one"), Message("draft two") + string.Concat(Enumerable.Repeat(new string('m', 78) + "\r\n", 4000))];
         var append = await client.CommandAsync($"APPEND Drafts (\\Seen) {Literal(drafts[0])} {Literal(drafts[1])}");
         Assert.Matches(@"^OK \[APPENDUID \d+ 1:2\] APPEND completed$", append.Status);
         await client.CommandAsync("EXAMINE Drafts");

@@ -17,6 +17,9 @@ public sealed class InMemoryBackends : IRecipientPolicy, IMessageSink, ISmtpAuth
 
     public TimeSpan DeliveryDelay { get; set; }
 
+    /// <summary>For each delivered message: whether its spool had moved to a file.</summary>
+    public ConcurrentQueue<bool> SpooledOnDisk { get; } = new();
+
     public SmtpBackends Backends => new(this) { RecipientPolicy = this, Authenticator = this, SenderPolicy = this };
 
     public ValueTask<SmtpReply?> CheckRecipientAsync(SmtpSessionContext session, SmtpEnvelope envelope, string recipient, CancellationToken cancellationToken) =>
@@ -27,7 +30,7 @@ public sealed class InMemoryBackends : IRecipientPolicy, IMessageSink, ISmtpAuth
             ? new SmtpReply(553, "5.7.1", "Sender address rejected: not owned by user")
             : null);
 
-    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, MessageSpool message, CancellationToken cancellationToken)
     {
         if (DeliveryDelay > TimeSpan.Zero)
         {
@@ -39,7 +42,11 @@ public sealed class InMemoryBackends : IRecipientPolicy, IMessageSink, ISmtpAuth
             return failure;
         }
 
-        Delivered.Enqueue((envelope, message.ToArray(), session));
+        SpooledOnDisk.Enqueue(message.IsOnDisk);
+        await using var content = message.OpenRead();
+        var copy = new byte[content.Length];
+        await content.ReadExactlyAsync(copy, cancellationToken);
+        Delivered.Enqueue((envelope, copy, session));
         return new SmtpReply(250, "2.0.0", "Ok: queued");
     }
 

@@ -205,6 +205,83 @@ public sealed class SmtpTranscriptTests
     }
 
     [Fact]
+    public async Task LargeMessagesAreSpooledToAFileThatIsGoneAfterTheReply()
+    {
+        var spool = Directory.CreateTempSubdirectory("smtp-spool-test");
+        try
+        {
+            var (server, backends) = await StartAsync(o => { o.SpoolDirectory = spool.FullName; o.MaxMessageSize = 8 * 1024 * 1024; });
+            await using var _s = server;
+            await using var peer = await GreetedAsync(server);
+
+            // 3 MiB of lines that begin with a dot: stuffed on the wire, unstuffed in the spool.
+            var lines = string.Concat(Enumerable.Range(0, 40_000).Select(i => $".line {i:D6} " + new string('z', 60) + "\r\n"));
+            var expected = "Subject: large\r\n\r\n" + lines;
+            await peer.CommandAsync("MAIL FROM:<sender@remote.example>", 250);
+            await peer.CommandAsync("RCPT TO:<alice@example.org>", 250);
+            await peer.CommandAsync("DATA", 354);
+            await peer.SendAsync("Subject: large\r\n\r\n" + lines.Replace("\r\n.", "\r\n..").Insert(0, ".") + ".\r\n");
+            await peer.ExpectAsync(250);
+
+            var chunk = Encoding.ASCII.GetBytes(expected);
+            await peer.CommandAsync("MAIL FROM:<sender@remote.example>", 250);
+            await peer.CommandAsync("RCPT TO:<alice@example.org>", 250);
+            await peer.SendAsync(Encoding.ASCII.GetBytes($"BDAT {chunk.Length - 1000}\r\n").Concat(chunk[..^1000]).ToArray());
+            await peer.ExpectAsync(250);
+            await peer.SendAsync(Encoding.ASCII.GetBytes("BDAT 1000 LAST\r\n").Concat(chunk[^1000..]).ToArray());
+            await peer.ExpectAsync(250);
+
+            Assert.Equal([true, true], backends.SpooledOnDisk);
+            Assert.All(backends.Delivered, d => Assert.Equal(expected, Encoding.ASCII.GetString(d.Message)));
+            Assert.Empty(spool.GetFiles());
+        }
+        finally
+        {
+            spool.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ASpoolThatCannotBeWrittenAnswers451AndTheSessionGoesOn()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"no-such-spool-{Guid.NewGuid():N}");
+        var (server, backends) = await StartAsync(o => { o.SpoolDirectory = missing; o.MaxMessageSize = 8 * 1024 * 1024; });
+        await using var _s = server;
+        await using var peer = await GreetedAsync(server);
+        await peer.CommandAsync("MAIL FROM:<sender@remote.example>", 250);
+        await peer.CommandAsync("RCPT TO:<alice@example.org>", 250);
+        await peer.CommandAsync("DATA", 354);
+        await peer.SendAsync("Subject: nowhere to go\r\n\r\n" + string.Concat(Enumerable.Repeat(new string('q', 98) + "\r\n", 20_000)) + ".\r\n");
+        await peer.ExpectAsync(451);
+        await peer.CommandAsync("NOOP", 250);
+        Assert.Empty(backends.Delivered);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
+    public async Task SmallMessagesStayInMemory()
+    {
+        var spool = Directory.CreateTempSubdirectory("smtp-spool-test");
+        try
+        {
+            var (server, backends) = await StartAsync(o => o.SpoolDirectory = spool.FullName);
+            await using var _s = server;
+            await using var peer = await GreetedAsync(server);
+            await peer.CommandAsync("MAIL FROM:<sender@remote.example>", 250);
+            await peer.CommandAsync("RCPT TO:<alice@example.org>", 250);
+            await peer.CommandAsync("DATA", 354);
+            await peer.SendAsync("Subject: small\r\n\r\nhello\r\n.\r\n");
+            await peer.ExpectAsync(250);
+            Assert.Equal([false], backends.SpooledOnDisk);
+            Assert.Equal("Subject: small\r\n\r\nhello\r\n", Encoding.ASCII.GetString(Assert.Single(backends.Delivered).Message));
+        }
+        finally
+        {
+            spool.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task TooManyRecipientsAndTooManyErrors()
     {
         var (server, _) = await StartAsync(o => { o.MaxRecipients = 2; o.MaxErrors = 4; });

@@ -88,6 +88,85 @@ public sealed class AuthenticationTests(SmtpFixture fleet)
     }
 
     [Fact]
+    public async Task AReportOnlyVaultboxReceivesAForgedRejectMessageMarkedDmarcFailWhileTheDefaultRefusesIt()
+    {
+        var monitored = await fleet.CreateVaultboxAsync("dmarc-monitor");
+        await monitored.SetDmarcEnforcementAsync("monitor");
+        var defaulted = await fleet.CreateVaultboxAsync("dmarc-default");
+
+        var accepted = await SwaksAsync($"ceo@{TestDomains.Reject}", monitored.Address, "--header", "Subject: wire the money");
+        var refused = await SwaksAsync($"ceo@{TestDomains.Reject}", defaulted.Address, "--header", "Subject: wire the money");
+
+        Assert.True(accepted.ExitCode == 0, accepted.ToString());
+        Assert.Contains("250 2.0.0", accepted.Text);
+        var field = await StoredFieldAsync(monitored);
+        AssertHas($"spf=fail smtp.mailfrom=ceo@{TestDomains.Reject}", field);
+        AssertHas($"dmarc=fail (p=reject) header.from={TestDomains.Reject}", field);
+        Assert.Empty(await monitored.MessagesAsync("Junk"));
+
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("550 5.7.1", refused.Text);
+        Assert.Empty(await defaulted.MessagesAsync());
+        Assert.Empty(await defaulted.MessagesAsync("Junk"));
+    }
+
+    [Fact]
+    public async Task AQuarantineOnlyVaultboxGetsAForgedRejectMessageInJunk()
+    {
+        var box = await fleet.CreateVaultboxAsync("dmarc-quarantine-only");
+        await box.SetDmarcEnforcementAsync("quarantine");
+
+        var sent = await SwaksAsync($"ceo@{TestDomains.Reject}", box.Address);
+
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        AssertHas($"dmarc=fail (p=reject) header.from={TestDomains.Reject}", await StoredFieldAsync(box, mailbox: "Junk"));
+        Assert.Empty(await box.MessagesAsync());
+    }
+
+    [Fact]
+    public async Task WithRecipientsOfDifferentSettingsTheMessageIsAcceptedAndEachSettingDecidesTheFolder()
+    {
+        var monitored = await fleet.CreateVaultboxAsync("mixed-monitor");
+        await monitored.SetDmarcEnforcementAsync("monitor");
+        var enforced = await fleet.CreateVaultboxAsync("mixed-enforce");
+        await enforced.SetDmarcEnforcementAsync("enforce");
+        var defaulted = await fleet.CreateVaultboxAsync("mixed-default");
+
+        // Two recipients that refuse: refused for both.
+        var refused = await SwaksAsync($"ceo@{TestDomains.Reject}", $"{enforced.Address},{defaulted.Address}");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("550 5.7.1", refused.Text);
+
+        // One that takes it: accepted; the refusing ones get it in Junk, the monitoring one in INBOX.
+        var sent = await SwaksAsync($"ceo@{TestDomains.Reject}", $"{monitored.Address},{enforced.Address},{defaulted.Address}");
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+        Assert.Contains("delivered to 3 mailboxes", sent.Text);
+        AssertHas("dmarc=fail (p=reject)", await StoredFieldAsync(monitored));
+        AssertHas("dmarc=fail (p=reject)", await StoredFieldAsync(enforced, mailbox: "Junk"));
+        AssertHas("dmarc=fail (p=reject)", await StoredFieldAsync(defaulted, mailbox: "Junk"));
+        Assert.Empty(await monitored.MessagesAsync("Junk"));
+        Assert.Empty(await enforced.MessagesAsync());
+        Assert.Empty(await defaulted.MessagesAsync());
+    }
+
+    [Fact]
+    public async Task ALargeSignedMessageSpooledToAFilePassesDkim()
+    {
+        var box = await fleet.CreateVaultboxAsync("dkim-large");
+        var from = $"news@{TestDomains.Signed}";
+        var body = string.Concat(Enumerable.Range(0, 40_000).Select(i => $"line {i:D6} " + new string('d', 64) + "\r\n"));
+        var signed = await fleet.Dkim.SignAsync(TestDomains.DkimSelector, TestDomains.Signed, await WriteAsync(Message(from, box.Address, body)));
+        Assert.True(signed.Length > 2 * 1024 * 1024);
+
+        var sent = await Tool.PythonAsync(Scripts.SendToMx, Port, from, box.Address, await WriteAsync(signed));
+        Assert.True(sent.ExitCode == 0, sent.ToString());
+
+        var field = await StoredFieldAsync(box, signed);
+        AssertHas($"dkim=pass header.d={TestDomains.Signed} header.s={TestDomains.DkimSelector}", field);
+        AssertHas($"dmarc=pass (p=none) header.from={TestDomains.Signed}", field);
+    }
+
+    [Fact]
     public async Task FailedQuarantinePolicyStoresTheMessageInJunk()
     {
         var box = await fleet.CreateVaultboxAsync("dmarc-quarantine");

@@ -49,6 +49,9 @@ public sealed class MxTests(SmtpFixture fleet)
         Assert.True(result.ExitCode == 0, result.ToString());
         var stored = Assert.Single(await box.WaitForMessagesAsync(1, timeout: TimeSpan.FromMinutes(1)));
         MarkedMessage.AssertMarkedOriginal(original, await box.DecryptAsync(stored));
+
+        // The gateway spooled it to a file in its spool directory, gone once the 250 was given.
+        Assert.Empty(Directory.GetFiles(fleet.SpoolDirectory));
     }
 
     [Fact]

@@ -29,6 +29,7 @@ public sealed class SmtpFixture : EncimapFleet
 
     public SmtpFixture()
     {
+        Directory.CreateDirectory(SpoolDirectory);
         Smarthost = new Smarthost(() => Endpoint("smtp", "mx"));
         Dns = new LoopbackDnsServer(LoopbackPort.Free());
         Configure("api", "Api__BcryptCost", "4");
@@ -40,6 +41,7 @@ public sealed class SmtpFixture : EncimapFleet
         {
             ["Smtp__HostName"] = "mx.test.example",
             ["Smtp__MaxMessageSize"] = MaxMessageSize.ToString(CultureInfo.InvariantCulture),
+            ["Smtp__SpoolDirectory"] = SpoolDirectory,
             ["Smtp__Submission__LoginPenalty__InitialDelay"] = "00:00:00.100",
             ["Smtp__Submission__LoginPenalty__MaxDelay"] = "00:00:02",
             ["Smtp__Submission__LoginPenalty__MaxFailuresPerAddressAndUsername"] = "5",
@@ -63,6 +65,9 @@ public sealed class SmtpFixture : EncimapFleet
     }
 
     public Smarthost Smarthost { get; }
+
+    /// <summary>Where the SMTP gateway spools messages over 1 MiB while it receives and forwards them.</summary>
+    public string SpoolDirectory => Path.Combine(_directory, "spool");
 
     /// <summary>The DNS server of the MX's checks.</summary>
     public LoopbackDnsServer Dns { get; }

@@ -20,6 +20,15 @@ public sealed record Vaultbox(SmtpFixture Fleet, Guid UserId, Guid Id, string Ad
         return (data.GetProperty("username").GetString()!, data.GetProperty("password").GetString()!);
     }
 
+    /// <summary>Sets the vaultbox's DMARC enforcement through the API (null: the deployment's).</summary>
+    public async Task SetDmarcEnforcementAsync(string? enforcement)
+    {
+        using var http = Fleet.ApiClientFor(UserId);
+        using var response = await http.PatchAsJsonAsync($"/s2s/v1/vaultboxes/{Id}", new { dmarc_enforcement = enforcement });
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, body);
+    }
+
     /// <summary>The stored (encrypted) messages of one folder, oldest first.</summary>
     public async Task<List<byte[]>> MessagesAsync(string mailbox = "INBOX")
     {

@@ -8,7 +8,8 @@ public sealed record VaultboxRecord(
     string? Name,
     bool HasCerts,
     long MessageCount,
-    DateTimeOffset CreatedAt)
+    DateTimeOffset CreatedAt,
+    string? DmarcEnforcement)
 {
     public string Address => $"{Alias}@{Domain}";
 
@@ -22,5 +23,6 @@ public sealed record VaultboxRecord(
         has_certs = HasCerts,
         message_count = MessageCount,
         created_at = CreatedAt,
+        dmarc_enforcement = DmarcEnforcement,
     };
 }

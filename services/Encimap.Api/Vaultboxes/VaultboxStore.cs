@@ -17,7 +17,7 @@ public sealed class VaultboxStore([FromKeyedServices(ApiDatabases.Encimap)] Npgs
         SELECT v.id, v.domain, v.alias, v.name,
                EXISTS (SELECT 1 FROM vaultbox_certs c WHERE c.vaultbox_id = v.id AND c.status = 'active'),
                (SELECT count(*) FROM messages m WHERE m.vaultbox_id = v.id),
-               v.created_at
+               v.created_at, v.dmarc_enforcement
         FROM vaultboxes v
         """;
 
@@ -80,6 +80,20 @@ public sealed class VaultboxStore([FromKeyedServices(ApiDatabases.Encimap)] Npgs
     }
 
     /// <summary>
+    /// Sets the vaultbox's DMARC enforcement (<see cref="DmarcEnforcementSetting"/>; null: the
+    /// deployment's). False when the caller has no such vaultbox.
+    /// </summary>
+    public async Task<bool> SetDmarcEnforcementAsync(Guid userId, Guid id, string? enforcement, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = new NpgsqlCommand("UPDATE vaultboxes SET dmarc_enforcement = $3 WHERE user_id = $1 AND id = $2", connection);
+        command.Parameters.AddWithValue(userId);
+        command.Parameters.AddWithValue(id);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)enforcement ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    /// <summary>
     /// Deletes the vaultbox; every table that belongs to it (route, credentials, certificates,
     /// wrapped keys, folders, messages, logs, queued mail) cascades in the same statement, so one
     /// transaction removes all of it. It takes the vaultbox's write lock first, as every writer of
@@ -136,7 +150,8 @@ public sealed class VaultboxStore([FromKeyedServices(ApiDatabases.Encimap)] Npgs
                 reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetBoolean(4),
                 reader.GetInt64(5),
-                reader.GetFieldValue<DateTimeOffset>(6)));
+                reader.GetFieldValue<DateTimeOffset>(6),
+                reader.IsDBNull(7) ? null : reader.GetString(7)));
         }
 
         return rows;

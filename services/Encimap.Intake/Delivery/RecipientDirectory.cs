@@ -53,7 +53,7 @@ public sealed class RecipientDirectory([FromKeyedServices(IntakeServiceRegistrat
         {
             await using var command = database.CreateCommand(
                 """
-                SELECT a.address, v.id, v.hide_subject, v.key_transport
+                SELECT a.address, v.id, v.hide_subject, v.key_transport, v.dmarc_enforcement
                 FROM unnest($1::text[]) AS a(address)
                 JOIN mail_routes r ON r.address = lower(a.address) AND r.active
                 JOIN vaultboxes v ON v.id = r.vaultbox_id
@@ -63,7 +63,8 @@ public sealed class RecipientDirectory([FromKeyedServices(IntakeServiceRegistrat
             while (await reader.ReadAsync(cancellationToken))
             {
                 var address = reader.GetString(0);
-                var route = new VaultboxRoute(reader.GetGuid(1), LocalPart(address), reader.GetBoolean(2), KeyTransports.Parse(reader.GetString(3)));
+                var route = new VaultboxRoute(reader.GetGuid(1), LocalPart(address), reader.GetBoolean(2), KeyTransports.Parse(reader.GetString(3)),
+                    reader.IsDBNull(4) ? null : reader.GetString(4));
                 routes[address] = route;
                 cache.Set(address, route);
             }

@@ -7,4 +7,5 @@ namespace Encimap.Intake.Delivery;
 /// <param name="ToAlias">The local part the message was addressed to (<c>messages.to_alias</c>).</param>
 /// <param name="HideSubject">Whether the outer Subject is hidden.</param>
 /// <param name="KeyTransport">RSA PKCS#1 v1.5 or OAEP.</param>
-public sealed record VaultboxRoute(Guid VaultboxId, string ToAlias, bool HideSubject, KeyTransport KeyTransport);
+/// <param name="DmarcEnforcement">The vaultbox's override of the MX's DMARC enforcement ("enforce", "quarantine", "monitor"); null: the deployment's.</param>
+public sealed record VaultboxRoute(Guid VaultboxId, string ToAlias, bool HideSubject, KeyTransport KeyTransport, string? DmarcEnforcement = null);

@@ -34,7 +34,7 @@ public sealed class IntakeGrpcService(
 
         var resolved = await Database(() => directory.ResolveAsync([address], context.CancellationToken));
         return resolved[0].Route is { } route
-            ? new ResolveRecipientReply { Found = true, VaultboxId = route.VaultboxId.ToString() }
+            ? new ResolveRecipientReply { Found = true, VaultboxId = route.VaultboxId.ToString(), DmarcEnforcement = route.DmarcEnforcement ?? "" }
             : new ResolveRecipientReply { Found = false };
     }
 

@@ -1,8 +1,9 @@
 namespace Encimap.SmtpGateway.Authentication;
 
 /// <summary>
-/// The checked message: <see cref="Message"/> is what goes to the intake (our
-/// Authentication-Results field first, incoming ones claiming our authserv-id removed), with
-/// the <see cref="Disposition"/> the deployment's policy gives it.
+/// The checked message: what goes to the intake is <see cref="Head"/> (our Authentication-Results
+/// field, then the message's header section without incoming fields claiming our authserv-id)
+/// followed by the spooled message from <see cref="BodyOffset"/> on, so that only the header
+/// section is ever copied. <see cref="Disposition"/> is what the deployment's policy gives it.
 /// </summary>
-public sealed record AuthenticationVerdict(ReadOnlyMemory<byte> Message, MessageDisposition Disposition, AuthenticationReport? Report);
+public sealed record AuthenticationVerdict(byte[] Head, long BodyOffset, MessageDisposition Disposition, AuthenticationReport? Report);

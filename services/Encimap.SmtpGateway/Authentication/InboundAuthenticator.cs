@@ -1,5 +1,5 @@
 using System.Net;
-using System.Runtime.InteropServices;
+using Encimap.Smtp;
 using Encimap.SmtpGateway.Infrastructure;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -9,9 +9,12 @@ namespace Encimap.SmtpGateway.Authentication;
 /// <summary>
 /// The MX's checks at the end of DATA: SPF for the client address and MAIL FROM (or HELO),
 /// DKIM for the message's signatures, DMARC for its From domain; then the deployment's
-/// <see cref="DmarcEnforcement"/> turns a failed DMARC policy into a refusal or Junk. The result
+/// <see cref="DmarcEnforcement"/> turns a failed DMARC policy into a refusal or Junk (a
+/// vaultbox may override it: see <see cref="Mx.RecipientDispositions"/>). The result
 /// is written into an Authentication-Results field in front of the message, before the intake
-/// encrypts it, so that the owner's client sees it. Each check has <see cref="CheckTimeout"/>;
+/// encrypts it, so that the owner's client sees it. The message is read from its spool: only its
+/// header section is ever copied, and MimeKit parses the rest in place (a persistent parse over
+/// the seekable spool stream). Each check has <see cref="CheckTimeout"/>;
 /// a check that runs out of it is temperror, like a DNS failure: the message is accepted.
 /// </summary>
 public sealed class InboundAuthenticator(
@@ -30,17 +33,19 @@ public sealed class InboundAuthenticator(
     public string AuthServId => options.Value.Mx.Authentication.AuthServId is { Length: > 0 } id ? id : options.Value.HostName;
 
     public async Task<AuthenticationVerdict> AuthenticateAsync(
-        IPAddress client, string? helo, string reversePath, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+        IPAddress client, string? helo, string reversePath, MessageSpool message, CancellationToken cancellationToken)
     {
         var settings = options.Value.Mx.Authentication;
-        var cleaned = AuthenticationResultsField.RemoveClaiming(message, AuthServId);
+        var header = SpooledHeaderSection.Read(message);
+        var cleaned = AuthenticationResultsField.RemoveClaiming(header, AuthServId);
         if (!settings.Enabled)
         {
-            return new AuthenticationVerdict(cleaned, MessageDisposition.Accept, null);
+            return new AuthenticationVerdict(cleaned.ToArray(), header.Length, MessageDisposition.Accept, null);
         }
 
         using var activity = AuthenticationTelemetry.Start("authentication");
-        var (fromDomains, parsed) = Parse(message);
+        await using var content = message.OpenRead();
+        var (fromDomains, parsed) = Parse(content);
         using var signed = parsed;
 
         var heloName = (helo ?? "").Trim();
@@ -74,15 +79,19 @@ public sealed class InboundAuthenticator(
         }
 
         var field = System.Text.Encoding.ASCII.GetBytes(AuthenticationResultsField.Format(AuthServId, report));
-        var output = new byte[field.Length + cleaned.Length];
-        field.CopyTo(output, 0);
-        cleaned.CopyTo(output.AsMemory(field.Length));
-        return new AuthenticationVerdict(output, disposition, report);
+        var head = new byte[field.Length + cleaned.Length];
+        field.CopyTo(head, 0);
+        cleaned.CopyTo(head.AsMemory(field.Length));
+        return new AuthenticationVerdict(head, header.Length, disposition, report);
     }
 
-    private static MessageDisposition Disposition(DmarcOutcome outcome, DmarcEnforcement enforcement)
+    /// <summary>Whether the DMARC outcome asks for anything at all (a fail under p=quarantine or p=reject).</summary>
+    public static bool AsksForAction(DmarcOutcome outcome) => outcome.Result == AuthResult.Fail && outcome.Policy != DmarcPolicy.None;
+
+    /// <summary>What <paramref name="enforcement"/> makes of a DMARC outcome.</summary>
+    public static MessageDisposition Disposition(DmarcOutcome outcome, DmarcEnforcement enforcement)
     {
-        if (outcome.Result != AuthResult.Fail || outcome.Policy == DmarcPolicy.None || enforcement == DmarcEnforcement.Monitor)
+        if (!AsksForAction(outcome) || enforcement == DmarcEnforcement.Monitor)
         {
             return MessageDisposition.Accept;
         }
@@ -139,13 +148,14 @@ public sealed class InboundAuthenticator(
     /// <summary>
     /// The From domains (from the header section alone), and the whole message parsed by MimeKit
     /// when it carries a DKIM-Signature (null otherwise: nothing to verify, no need to parse the body).
+    /// The parse is persistent: the parts' content stays in <paramref name="content"/> (which must
+    /// outlive the message) instead of being copied into memory.
     /// </summary>
-    private (IReadOnlyList<string> FromDomains, MimeMessage? Signed) Parse(ReadOnlyMemory<byte> message)
+    private (IReadOnlyList<string> FromDomains, MimeMessage? Signed) Parse(Stream content)
     {
         try
         {
-            using var headerStream = Open(message);
-            var headers = HeaderList.Load(headerStream);
+            var headers = HeaderList.Load(content);
             var domains = headers.Where(h => h.Id == HeaderId.From)
                 .SelectMany(h => InternetAddressList.TryParse(h.Value, out var list) ? list.Mailboxes : [])
                 .Select(m => m.Domain.Trim().TrimEnd('.').ToLowerInvariant())
@@ -158,8 +168,8 @@ public sealed class InboundAuthenticator(
                 return (domains, null);
             }
 
-            using var messageStream = Open(message);
-            return (domains, MimeMessage.Load(messageStream));
+            content.Position = 0;
+            return (domains, MimeMessage.Load(content, persistent: true));
         }
         catch (FormatException e)
         {
@@ -167,9 +177,4 @@ public sealed class InboundAuthenticator(
             return ([], null);
         }
     }
-
-    private static MemoryStream Open(ReadOnlyMemory<byte> message) =>
-        MemoryMarshal.TryGetArray(message, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(message.ToArray(), writable: false);
 }

@@ -10,6 +10,13 @@ public sealed class GatewayOptions
 
     public long MaxMessageSize { get; set; } = 36_700_160;
 
+    /// <summary>
+    /// Where a message larger than 1 MiB waits, in clear, while it is received, checked and handed
+    /// to the intake or the queue (mode 0600, unlinked at once); empty: the system's temporary
+    /// directory. Production puts it on tmpfs or an encrypted disk, like <c>Intake:SpoolDirectory</c>.
+    /// </summary>
+    public string SpoolDirectory { get; set; } = "";
+
     public int MaxRecipients { get; set; } = 100;
 
     public int MaxErrors { get; set; } = 10;

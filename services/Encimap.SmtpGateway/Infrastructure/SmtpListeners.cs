@@ -65,6 +65,7 @@ public sealed class SmtpListeners(
         HostName = gateway.HostName,
         EndPoint = IPEndPoint.Parse(listener.Endpoint),
         MaxMessageSize = gateway.MaxMessageSize,
+        SpoolDirectory = gateway.SpoolDirectory is { Length: > 0 } spool ? spool : null,
         MaxRecipients = gateway.MaxRecipients,
         MaxErrors = gateway.MaxErrors,
         CommandTimeout = gateway.CommandTimeout,

@@ -21,15 +21,21 @@ public sealed class OutboundQueueSink(
     TimeProvider time,
     ILogger<OutboundQueueSink> logger) : IMessageSink
 {
-    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    public async ValueTask<SmtpReply> DeliverAsync(SmtpSessionContext session, SmtpEnvelope envelope, MessageSpool message, CancellationToken cancellationToken)
     {
         if (session.Principal is not Submitter submitter)
         {
             return SmtpReply.AuthRequired;
         }
 
-        // The header alone: MimeKit stops at its end, the body is not read.
-        var from = RawHeader.Value(MessageReader.ReadHeaders(message), "From");
+        var queueId = Guid.CreateVersion7();
+        var received = ReceivedField.Format(session.HeloName, session.RemoteEndPoint.Address.ToString(), options.Value.HostName,
+            session.ReceivedProtocol(envelope.SmtpUtf8), queueId.ToString("N"), time.GetUtcNow());
+
+        // The one whole copy this sink makes is what the queue stores; the checks read it there
+        // (the header alone: MimeKit stops at its end).
+        var traced = WithTrace(received, message);
+        var from = RawHeader.Value(MessageReader.ReadHeaders(traced.AsMemory(traced.Length - (int)message.Length)), "From");
         var addresses = from is null
             ? []
             : AddressListReader.Read(from).Select(a => a.Address).OfType<string>().ToList();
@@ -45,13 +51,10 @@ public sealed class OutboundQueueSink(
             return new SmtpReply(550, "5.7.1", $"Error: From: address <{foreign}> is not owned by user {submitter.Name}");
         }
 
-        var queueId = Guid.CreateVersion7();
-        var received = ReceivedField.Format(session.HeloName, session.RemoteEndPoint.Address.ToString(), options.Value.HostName,
-            session.ReceivedProtocol(envelope.SmtpUtf8), queueId.ToString("N"), time.GetUtcNow());
         bool queued;
         try
         {
-            queued = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, WithTrace(received, message), cancellationToken);
+            queued = await queue.EnqueueAsync(queueId, submitter, envelope.ReversePath, envelope.Recipients, traced, cancellationToken);
         }
         catch (NpgsqlException e)
         {
@@ -69,12 +72,13 @@ public sealed class OutboundQueueSink(
         return new SmtpReply(250, "2.0.0", $"Ok: queued as {queueId:N}");
     }
 
-    private static byte[] WithTrace(string received, ReadOnlyMemory<byte> message)
+    private static byte[] WithTrace(string received, MessageSpool message)
     {
         var field = System.Text.Encoding.ASCII.GetBytes(received + "\r\n");
-        var traced = new byte[field.Length + message.Length];
+        var traced = new byte[field.Length + checked((int)message.Length)];
         field.CopyTo(traced, 0);
-        message.Span.CopyTo(traced.AsSpan(field.Length));
+        using var content = message.OpenRead();
+        content.ReadExactly(traced.AsSpan(field.Length));
         return traced;
     }
 }
