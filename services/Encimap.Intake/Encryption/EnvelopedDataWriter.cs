@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Encimap.Intake.Delivery;
 using Encimap.Smtp;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Security;
@@ -23,12 +23,12 @@ public static class EnvelopedDataWriter
     private const string OaepSha256 = "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING";
     private const int BufferSize = 64 * 1024;
 
-    // BouncyCastle's form of each certificate, by its SHA-256 fingerprint: reading a certificate's
-    // RSA key makes BouncyCastle check its modulus with a probable-prime test, which cost more CPU
-    // than encrypting a 5 KB message each time a certificate was converted anew. By content, not by
-    // instance: a delivery may hold its own copy of a certificate another one converted already.
-    private const int MaxConverted = 10_000;
-    private static readonly ConcurrentDictionary<string, BcCertificate> Converted = new(StringComparer.Ordinal);
+    // BouncyCastle's form of each certificate, by its SHA-256 fingerprint, until the certificate
+    // expires: reading a certificate's RSA key makes BouncyCastle check its modulus with a
+    // probable-prime test, which cost more CPU than encrypting a 5 KB message each time a
+    // certificate was converted anew. By content, not by instance: a delivery may hold its own copy
+    // of a certificate another one converted already.
+    private static readonly ExpiringCache<string, BcCertificate> Converted = new(10_000, TimeProvider.System, StringComparer.Ordinal);
 
 
     /// <summary>Encrypts <paramref name="content"/> (from its position to its end) into <paramref name="output"/>.</summary>
@@ -46,7 +46,7 @@ public static class EnvelopedDataWriter
         generator.SetBufferSize(BufferSize);
         foreach (var certificate in certificates)
         {
-            var recipient = Converted.GetOrAdd(certificate.GetCertHashString(HashAlgorithmName.SHA256), _ => Recipient(certificate));
+            var recipient = Recipient(certificate);
             if (keyTransport == KeyTransport.RsaOaep)
             {
                 generator.AddKeyTransRecipient(OaepSha256, recipient);
@@ -71,6 +71,18 @@ public static class EnvelopedDataWriter
 
     private static BcCertificate Recipient(X509Certificate2 certificate)
     {
+        var fingerprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
+        if (!Converted.TryGet(fingerprint, out var converted))
+        {
+            converted = ToBouncyCastle(certificate);
+            Converted.Set(fingerprint, converted, certificate.NotAfter);
+        }
+
+        return converted;
+    }
+
+    private static BcCertificate ToBouncyCastle(X509Certificate2 certificate)
+    {
         try
         {
             var parsed = new BcCertificate(certificate.RawData);
@@ -82,12 +94,6 @@ public static class EnvelopedDataWriter
 
             // Read (and checked) once, here: the parsed certificate keeps its key.
             _ = parsed.GetPublicKey();
-            if (Converted.Count >= MaxConverted)
-            {
-                // Certificates are renewed, and vaultboxes come and go: start again rather than grow.
-                Converted.Clear();
-            }
-
             return parsed;
         }
         catch (Exception e) when (e is not CryptographicException)
