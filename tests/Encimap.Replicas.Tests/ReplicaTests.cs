@@ -145,6 +145,26 @@ public sealed class ReplicaTests(ReplicaFleet fleet)
         Assert.Equal(ReplicaFleet.ReplicaCount, (await fleet.ReplicaIdsAsync("smtp")).Count(fleet.IsRunning));
     }
 
+    [Fact]
+    public async Task WithoutADashboardTheServicesExportNoTelemetryAndLogNoCallAttempts()
+    {
+        // A test fleet has no dashboard: exporters aimed at it retried against a closed port and
+        // held every shutdown for 10-20 s. And the resilience pipeline's one line per outgoing call
+        // (the health checks' included) is filtered out; its warnings are not.
+        foreach (var service in new[] { "smtp", "intake", "imap", "api", "certificates", "gateway" })
+        {
+            foreach (var replica in await fleet.ReplicaIdsAsync(service))
+            {
+                Assert.True(fleet.App.ResourceNotifications.TryGetCurrentState(replica, out var state), replica);
+                var variables = state.Snapshot.EnvironmentVariables.Select(v => v.Name).ToList();
+                Assert.Contains("OTEL_SERVICE_NAME", variables);
+                Assert.DoesNotContain("OTEL_EXPORTER_OTLP_ENDPOINT", variables);
+            }
+        }
+
+        Assert.DoesNotContain("Execution attempt", fleet.Logs("smtp"), StringComparison.Ordinal);
+    }
+
     private Dictionary<string, int> Relayed(string marker) =>
         fleet.Sink.Received.Where(entry => entry.Key.Contains(marker, StringComparison.Ordinal)).ToDictionary();
 
