@@ -257,6 +257,30 @@ public sealed class AuthenticationTests(SmtpFixture fleet)
     }
 
     [Fact]
+    public async Task AnswersWithoutRecordsAreRememberedSoTheNextMessageFromThatDomainAsksNoOneAgain()
+    {
+        // A domain nobody else uses, with neither SPF nor DMARC: NXDOMAIN for both.
+        var domain = $"quiet-{Guid.NewGuid():N}.test";
+        var box = await fleet.CreateVaultboxAsync("negative-cache");
+        for (var i = 0; i < 3; i++)
+        {
+            var sent = await SwaksAsync($"a@{domain}", box.Address);
+            Assert.True(sent.ExitCode == 0, sent.ToString());
+        }
+
+        var stored = await box.WaitForMessagesAsync(3);
+        foreach (var message in stored)
+        {
+            var field = MarkedMessage.Split(await box.DecryptAsync(message)).Field;
+            AssertHas($"spf=none smtp.mailfrom=a@{domain}", field);
+            AssertHas($"dmarc=none header.from={domain}", field);
+        }
+
+        Assert.True(fleet.Dns.QueriesFor("TXT", domain) == 1, fleet.Dns.Log);
+        Assert.True(fleet.Dns.QueriesFor("TXT", $"_dmarc.{domain}") == 1, fleet.Dns.Log);
+    }
+
+    [Fact]
     public async Task IncomingAuthenticationResultsClaimingOurNameAreRemovedAndOthersKept()
     {
         var box = await fleet.CreateVaultboxAsync("forged-ar");

@@ -8,7 +8,8 @@ namespace Encimap.SmtpGateway.Tests;
 /// <summary>
 /// A real DNS server on 127.0.0.1: Debian's dnsmasq, answering only from the records it is given
 /// (<c>--txt-record</c>, <c>--host-record</c>, <c>--mx-host</c>); every other name under .test
-/// is NXDOMAIN (<c>--local=/test/</c>).
+/// is NXDOMAIN (<c>--local=/test/</c>). It logs every query it receives (<c>--log-queries</c>),
+/// so that a test can count what the MX asked.
 /// The tests stop and start it to see what the MX does when DNS is gone.
 /// </summary>
 public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
@@ -19,7 +20,7 @@ public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
 
     public int Port { get; } = port;
 
-    /// <summary>What dnsmasq printed (its start-up lines), for failure messages.</summary>
+    /// <summary>What dnsmasq printed (its start-up lines and the queries), for failure messages.</summary>
     public string Log
     {
         get
@@ -29,6 +30,13 @@ public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
                 return _log.ToString();
             }
         }
+    }
+
+    /// <summary>How many queries of <paramref name="type"/> (TXT, A, MX...) for <paramref name="name"/> it received.</summary>
+    public int QueriesFor(string type, string name)
+    {
+        var line = $": query[{type}] {name} from ";
+        return Log.Split('\n').Count(l => l.Contains(line, StringComparison.OrdinalIgnoreCase));
     }
 
     /// <summary>Starts serving the records (texts longer than a character-string's 255 octets are split into several).</summary>
@@ -50,7 +58,7 @@ public sealed class LoopbackDnsServer(int port) : IAsyncDisposable
         foreach (var argument in new[]
         {
             "--keep-in-foreground", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file=",
-            "--log-facility=-", $"--port={Port}", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/",
+            "--log-facility=-", $"--port={Port}", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/", "--log-queries",
         })
         {
             start.ArgumentList.Add(argument);

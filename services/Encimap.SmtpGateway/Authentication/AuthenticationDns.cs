@@ -10,7 +10,8 @@ namespace Encimap.SmtpGateway.Authentication;
 /// <summary>
 /// The DNS look-ups of SPF, DKIM and DMARC, on one DnsClient <see cref="LookupClient"/>: the
 /// configured name servers (<see cref="AuthenticationOptions.NameServers"/>, default the system's),
-/// their time-out and retries, and DnsClient's cache (answers kept for their TTL). Every failure
+/// their time-out and retries, and DnsClient's cache (answers kept for their TTL, answers without
+/// records for <see cref="AuthenticationOptions.NegativeCacheDuration"/>). Every failure
 /// becomes <see cref="DnsLookupStatus.Failed"/>, which the checks report as temperror: a DNS
 /// failure never refuses a message.
 /// </summary>
@@ -28,6 +29,12 @@ public sealed class AuthenticationDns
         lookup.Timeout = settings.DnsTimeout;
         lookup.Retries = Math.Max(0, settings.DnsRetries);
         lookup.UseCache = settings.DnsCache;
+        lookup.CacheFailedResults = settings.DnsCache && settings.NegativeCacheDuration > TimeSpan.Zero;
+        if (lookup.CacheFailedResults)
+        {
+            lookup.FailedResultsCacheDuration = settings.NegativeCacheDuration;
+        }
+
         lookup.ThrowDnsErrors = false;
         lookup.UseTcpFallback = true;
         _client = new LookupClient(lookup);
