@@ -15,13 +15,16 @@ namespace Encimap.Benchmarks;
 /// cell is measured in rounds that alternate between them, so that a slow phase of the host
 /// falls on both rather than on one. The one not being measured is frozen (SIGSTOP) meanwhile:
 /// Postfix keeps the backlog of its steady state without delivering it during Encimap's round,
-/// and Encimap's PostgreSQL does not checkpoint during Postfix's.
+/// and Encimap's PostgreSQL does not checkpoint during Postfix's. <c>--repos a,b</c> measures the
+/// services of several built checkouts (their <c>artifacts/bin</c>, Release) in the same
+/// alternating rounds, e.g. the previous commit beside this one; each gets a fleet of its own, on
+/// this build's schema, and the table adds each one's ratio to the first.
 /// </summary>
 public sealed class SmtpBenchmark : IBenchmark
 {
     private static long _sequence = DateTime.UtcNow.Ticks % 1_000_000_000_000;
 
-    public string Description => "MX messages/s (250) for 5 KB and 100 KB at 1/10/20 connections, Encimap vs Postfix→Dovecot, alternating rounds [--seconds 10] [--rounds 3] [--concurrency 1,10,20] [--sizes 5,100] [--warmup 90]";
+    public string Description => "MX messages/s (250) for 5 KB and 100 KB at 1/10/20 connections, Encimap vs Postfix→Dovecot, alternating rounds [--seconds 10] [--rounds 3] [--concurrency 1,10,20] [--sizes 5,100] [--warmup 90] [--repos DIR[,DIR]]";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments)
     {
@@ -30,16 +33,24 @@ public sealed class SmtpBenchmark : IBenchmark
         var levels = arguments.GetInts("concurrency", [1, 10, 20]);
         var sizes = arguments.GetInts("sizes", [5, 100]);
         var warmup = arguments.GetInt("warmup", 90);
+        var repos = arguments.GetStrings("repos", [""]);
         var script = Path.Combine(RepositoryRoot(), "benchmarks", "peers", "postfix-dovecot.sh");
 
-        await using var encimap = await EncimapMx.StartAsync();
-        Console.WriteLine($"Encimap MX on 127.0.0.1:{encimap.Port} (PostgreSQL {encimap.PostgresVersion}, fsync on); {Environment.ProcessorCount} cores");
-        var targets = new List<Target> { new("encimap", encimap.Port, encimap.Recipient, null, new ProcessTreeFreezer(() => Task.FromResult(encimap.ProcessIds))) };
-
+        var fleets = new List<EncimapMx>();
+        var targets = new List<Target>();
         string? peerError = null;
         var peerDirectory = Directory.CreateTempSubdirectory("encimap-bench-postfix-").FullName;
         try
         {
+            foreach (var repo in repos)
+            {
+                var encimap = await EncimapMx.StartAsync(repo.Length == 0 ? null : repo);
+                fleets.Add(encimap);
+                var name = repos.Count == 1 ? "encimap" : Path.GetFileName(Path.TrimEndingDirectorySeparator(repo));
+                Console.WriteLine($"{name}: Encimap MX on 127.0.0.1:{encimap.Port} (PostgreSQL {encimap.PostgresVersion}, fsync on); {Environment.ProcessorCount} cores");
+                targets.Add(new Target(name, encimap.Port, encimap.Recipient, null, new ProcessTreeFreezer(() => Task.FromResult(encimap.ProcessIds)), IsEncimap: true));
+            }
+
             // The stop below also covers a peer that started but failed to answer.
             (var peer, peerError) = await StartPeerAsync(script, peerDirectory);
             if (peer is not null)
@@ -48,7 +59,7 @@ public sealed class SmtpBenchmark : IBenchmark
             }
 
             var samples = await MeasureAllAsync(targets, sizes, levels, seconds, rounds, warmup);
-            PrintTable(samples, sizes, levels, rounds);
+            PrintTable(samples, targets, sizes, levels, rounds);
         }
         finally
         {
@@ -58,6 +69,11 @@ public sealed class SmtpBenchmark : IBenchmark
             }
 
             await RunAsync("bash", script, "stop", peerDirectory);
+            foreach (var fleet in fleets)
+            {
+                await fleet.DisposeAsync();
+            }
+
             try
             {
                 Directory.Delete(peerDirectory, recursive: true);
@@ -161,31 +177,43 @@ public sealed class SmtpBenchmark : IBenchmark
     }
 
     /// <summary>
-    /// Median per cell and target; the ratio is that of the medians, with the range of the
+    /// Median per cell and target; a ratio is that of the medians, with the range of the
     /// per-round ratios beside it (round n of one target against round n of the other).
     /// </summary>
-    private static void PrintTable(List<Sample> samples, IReadOnlyList<int> sizes, IReadOnlyList<int> levels, int rounds)
+    private static void PrintTable(List<Sample> samples, IReadOnlyList<Target> targets, IReadOnlyList<int> sizes, IReadOnlyList<int> levels, int rounds)
     {
         Console.WriteLine();
         // Encimap answers 250 once the message is stored; Postfix once it is queued, and Dovecot
         // stores it later (the last column: messages Dovecot stored per second during its rounds).
+        var builds = targets.Where(t => t.IsEncimap).Select(t => t.Name).ToList();
         Console.WriteLine($"Medians of {rounds} alternating round(s) per cell.");
-        Console.WriteLine("| size   | connections | Encimap msg/s | Postfix→Dovecot msg/s | Encimap / Postfix | per-round ratios | Dovecot stored msg/s |");
-        Console.WriteLine("|--------|-------------|---------------|-----------------------|-------------------|------------------|----------------------|");
+        Console.WriteLine($"| size   | connections | build | Encimap msg/s | Postfix→Dovecot msg/s | Encimap / Postfix | per-round ratios |{(builds.Count > 1 ? $" / {builds[0]} | per-round |" : "")} Dovecot stored msg/s |");
+        Console.WriteLine($"|--------|-------------|-------|---------------|-----------------------|-------------------|------------------|{(builds.Count > 1 ? "---|---|" : "")}----------------------|");
         foreach (var size in sizes)
         {
             foreach (var level in levels)
             {
-                var ours = samples.Where(s => s.Target == "encimap" && s.Size == size && s.Concurrency == level).ToList();
-                var theirs = samples.Where(s => s.Target == "postfix" && s.Size == size && s.Concurrency == level).ToList();
-                var oursRate = Median(ours.Select(s => s.Rate));
-                var theirsRate = Median(theirs.Select(s => s.Rate));
-                var ratios = ours.Zip(theirs, (a, b) => a.Rate / b.Rate).ToList();
-                var range = ratios.Count == 0 ? "n/a" : $"{ratios.Min():N2}-{ratios.Max():N2}";
-                var ratio = double.IsNaN(theirsRate) ? "n/a" : (oursRate / theirsRate).ToString("N2");
-                Console.WriteLine($"| {size,3} KB | {level,11} | {oursRate,13:N1} | {theirsRate,21:N1} | {ratio,17} | {range,16} | {Median(theirs.Select(s => s.StoredRate)),20:N1} |");
+                List<Sample> Cell(string target) => samples.Where(s => s.Target == target && s.Size == size && s.Concurrency == level).ToList();
+                var theirs = Cell("postfix");
+                var first = Cell(builds[0]);
+                foreach (var build in builds)
+                {
+                    var ours = Cell(build);
+                    var versusFirst = builds.Count > 1 ? $" {Ratio(ours, first)} |" : "";
+                    Console.WriteLine($"| {size,3} KB | {level,11} | {build} | {Median(ours.Select(s => s.Rate)),13:N1} | {Median(theirs.Select(s => s.Rate)),21:N1} | {Ratio(ours, theirs)} |{versusFirst} {Median(theirs.Select(s => s.StoredRate)),20:N1} |");
+                }
             }
         }
+    }
+
+    /// <summary>The ratio of the medians, then the range of the per-round ratios, as two table cells.</summary>
+    private static string Ratio(List<Sample> ours, List<Sample> theirs)
+    {
+        var median = Median(theirs.Select(s => s.Rate));
+        var ratio = double.IsNaN(median) ? "n/a" : (Median(ours.Select(s => s.Rate)) / median).ToString("N2");
+        var ratios = ours.Zip(theirs, (a, b) => a.Rate / b.Rate).ToList();
+        var range = ratios.Count == 0 ? "n/a" : $"{ratios.Min():N2}-{ratios.Max():N2}";
+        return $"{ratio,17} | {range,16}";
     }
 
     private static double Median(IEnumerable<double> values)
@@ -391,7 +419,7 @@ public sealed class SmtpBenchmark : IBenchmark
     }
 
     /// <param name="CountStored">Messages the target has stored so far, for a target whose 250 comes before the store (null: 250 means stored).</param>
-    private sealed record Target(string Name, int Port, string Recipient, Func<Task<long>>? CountStored, ProcessTreeFreezer Freezer);
+    private sealed record Target(string Name, int Port, string Recipient, Func<Task<long>>? CountStored, ProcessTreeFreezer Freezer, bool IsEncimap = false);
 
     private sealed record Sample(string Target, int Size, int Concurrency, double Rate, double StoredRate);
 }
