@@ -12,7 +12,8 @@ namespace Encimap.Intake.Encryption;
 /// CMS EnvelopedData (RFC 5652 §6) written as the content is read, with BouncyCastle's
 /// <see cref="CmsEnvelopedDataStreamGenerator"/>: AES-256-CBC content encryption (RFC 3565), one
 /// KeyTransRecipientInfo per certificate by issuer and serial number, the content-encryption key
-/// wrapped with RSA PKCS#1 v1.5 or RSAES-OAEP with SHA-256 (RFC 8017, RFC 4055). The output is
+/// wrapped with RSA PKCS#1 v1.5 or RSAES-OAEP with SHA-256 (RFC 8017, RFC 4055) by the platform's
+/// RSA (<see cref="PlatformRsaKeyWrapper"/>). The output is
 /// BER (indefinite lengths, the ciphertext in octet-string chunks), which RFC 5652 allows and
 /// every CMS reader (OpenSSL, .NET, mail clients) accepts; memory stays at a buffer whatever the
 /// message's size.
@@ -21,6 +22,7 @@ public static class EnvelopedDataWriter
 {
     // BouncyCastle's name for RSAES-OAEP with SHA-256 and MGF1 with SHA-256.
     private const string OaepSha256 = "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING";
+    private const string Pkcs1 = "RSA/NONE/PKCS1PADDING";
     private const int BufferSize = 64 * 1024;
 
     // BouncyCastle's form of each certificate, by its SHA-256 fingerprint, until the certificate
@@ -30,6 +32,9 @@ public static class EnvelopedDataWriter
     // of a certificate another one converted already.
     private static readonly ExpiringCache<string, BcCertificate> Converted = new(10_000, TimeProvider.System, StringComparer.Ordinal);
 
+    // The content-encryption keys and IVs come from here; seeding a generator of its own for every
+    // message showed in profiles, and BouncyCastle's SecureRandom is safe to share between threads.
+    private static readonly SecureRandom Random = new();
 
     /// <summary>Encrypts <paramref name="content"/> (from its position to its end) into <paramref name="output"/>.</summary>
     public static async Task WriteAsync(Stream content, IReadOnlyList<X509Certificate2> certificates, KeyTransport keyTransport, MessageSpool output, CancellationToken cancellationToken)
@@ -42,30 +47,30 @@ public static class EnvelopedDataWriter
             throw new ArgumentException("at least one certificate is needed", nameof(certificates));
         }
 
-        var generator = new CmsEnvelopedDataStreamGenerator(new SecureRandom());
+        var generator = new CmsEnvelopedDataStreamGenerator(Random);
         generator.SetBufferSize(BufferSize);
-        foreach (var certificate in certificates)
-        {
-            var recipient = Recipient(certificate);
-            if (keyTransport == KeyTransport.RsaOaep)
-            {
-                generator.AddKeyTransRecipient(OaepSha256, recipient);
-            }
-            else
-            {
-                generator.AddKeyTransRecipient(recipient);
-            }
-        }
-
-        await using var sink = new SpoolWriteStream(output);
+        var wrappers = new List<PlatformRsaKeyWrapper>(certificates.Count);
         try
         {
+            foreach (var certificate in certificates)
+            {
+                var recipient = Recipient(certificate);
+                var wrapper = PlatformRsaKeyWrapper.For(certificate, recipient, keyTransport == KeyTransport.RsaOaep ? OaepSha256 : Pkcs1);
+                wrappers.Add(wrapper);
+                generator.AddRecipientInfoGenerator(new KeyTransRecipientInfoGenerator(recipient, wrapper));
+            }
+
+            await using var sink = new SpoolWriteStream(output);
             await using var encrypting = generator.Open(sink, CmsEnvelopedGenerator.Aes256Cbc);
             await content.CopyToAsync(encrypting, BufferSize, cancellationToken);
         }
         catch (Exception e) when (e is CmsException or SecurityUtilityException or InvalidKeyException or ArgumentException && e is not ArgumentNullException)
         {
             throw new CryptographicException("a certificate cannot be used for key transport", e);
+        }
+        finally
+        {
+            wrappers.ForEach(w => w.Dispose());
         }
     }
 
