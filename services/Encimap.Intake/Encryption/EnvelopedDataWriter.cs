@@ -25,12 +25,13 @@ public static class EnvelopedDataWriter
     private const string Pkcs1 = "RSA/NONE/PKCS1PADDING";
     private const int BufferSize = 64 * 1024;
 
-    // BouncyCastle's form of each certificate, by its SHA-256 fingerprint, until the certificate
-    // expires: reading a certificate's RSA key makes BouncyCastle check its modulus with a
-    // probable-prime test, which cost more CPU than encrypting a 5 KB message each time a
-    // certificate was converted anew. By content, not by instance: a delivery may hold its own copy
-    // of a certificate another one converted already.
-    private static readonly ExpiringCache<string, BcCertificate> Converted = new(10_000, TimeProvider.System, StringComparer.Ordinal);
+    // Each certificate's recipient (BouncyCastle's form of the certificate and the platform's RSA
+    // key), by its SHA-256 fingerprint and key transport, until the certificate expires: reading a
+    // certificate's RSA key makes BouncyCastle check its modulus with a probable-prime test, and
+    // importing it into OpenSSL showed in profiles too; both cost more than encrypting a 5 KB
+    // message. By content, not by instance: a delivery may hold its own copy of a certificate
+    // another one converted already.
+    private static readonly ExpiringCache<string, PlatformRsaKeyWrapper> Recipients = new(10_000, TimeProvider.System, StringComparer.Ordinal);
 
     // The content-encryption keys and IVs come from here; seeding a generator of its own for every
     // message showed in profiles, and BouncyCastle's SecureRandom is safe to share between threads.
@@ -49,15 +50,12 @@ public static class EnvelopedDataWriter
 
         var generator = new CmsEnvelopedDataStreamGenerator(Random);
         generator.SetBufferSize(BufferSize);
-        var wrappers = new List<PlatformRsaKeyWrapper>(certificates.Count);
         try
         {
             foreach (var certificate in certificates)
             {
-                var recipient = Recipient(certificate);
-                var wrapper = PlatformRsaKeyWrapper.For(certificate, recipient, keyTransport == KeyTransport.RsaOaep ? OaepSha256 : Pkcs1);
-                wrappers.Add(wrapper);
-                generator.AddRecipientInfoGenerator(new KeyTransRecipientInfoGenerator(recipient, wrapper));
+                var recipient = Recipient(certificate, keyTransport == KeyTransport.RsaOaep ? OaepSha256 : Pkcs1);
+                generator.AddRecipientInfoGenerator(new KeyTransRecipientInfoGenerator(recipient.Certificate, recipient));
             }
 
             await using var sink = new SpoolWriteStream(output);
@@ -68,22 +66,18 @@ public static class EnvelopedDataWriter
         {
             throw new CryptographicException("a certificate cannot be used for key transport", e);
         }
-        finally
-        {
-            wrappers.ForEach(w => w.Dispose());
-        }
     }
 
-    private static BcCertificate Recipient(X509Certificate2 certificate)
+    private static PlatformRsaKeyWrapper Recipient(X509Certificate2 certificate, string algorithm)
     {
-        var fingerprint = certificate.GetCertHashString(HashAlgorithmName.SHA256);
-        if (!Converted.TryGet(fingerprint, out var converted))
+        var key = $"{certificate.GetCertHashString(HashAlgorithmName.SHA256)} {algorithm}";
+        if (!Recipients.TryGet(key, out var recipient))
         {
-            converted = ToBouncyCastle(certificate);
-            Converted.Set(fingerprint, converted, certificate.NotAfter);
+            recipient = PlatformRsaKeyWrapper.For(certificate, ToBouncyCastle(certificate), algorithm);
+            Recipients.Set(key, recipient, certificate.NotAfter);
         }
 
-        return converted;
+        return recipient;
     }
 
     private static BcCertificate ToBouncyCastle(X509Certificate2 certificate)

@@ -12,19 +12,26 @@ namespace Encimap.Intake.Encryption;
 /// of the intake's CPU per 5 KB message went into that one public-key operation, which OpenSSL
 /// does in a fraction of the time. The algorithm identifier written into the
 /// KeyTransRecipientInfo is BouncyCastle's for the same algorithm name, so the CMS structure stays
-/// byte for byte what the generator writes by itself; only the RSA arithmetic moves.
+/// byte for byte what the generator writes by itself; only the RSA arithmetic moves. One instance
+/// serves every delivery to its certificate (it is cached): wrapping is serialized on the key,
+/// since the platform does not promise that one RSA object may be used by several threads at once.
 /// </summary>
-public sealed class PlatformRsaKeyWrapper : IKeyWrapper, IDisposable
+public sealed class PlatformRsaKeyWrapper : IKeyWrapper
 {
     private readonly RSA _rsa;
     private readonly RSAEncryptionPadding _padding;
+    private readonly Lock _lock = new();
 
-    private PlatformRsaKeyWrapper(RSA rsa, RSAEncryptionPadding padding, object algorithmDetails)
+    private PlatformRsaKeyWrapper(BcCertificate certificate, RSA rsa, RSAEncryptionPadding padding, object algorithmDetails)
     {
+        Certificate = certificate;
         _rsa = rsa;
         _padding = padding;
         AlgorithmDetails = algorithmDetails;
     }
+
+    /// <summary>The recipient's certificate as BouncyCastle reads it (its issuer and serial number name the recipient).</summary>
+    public BcCertificate Certificate { get; }
 
     public object AlgorithmDetails { get; }
 
@@ -39,10 +46,14 @@ public sealed class PlatformRsaKeyWrapper : IKeyWrapper, IDisposable
             _ => throw new ArgumentException($"unsupported key transport {algorithm}", nameof(algorithm)),
         };
         var rsa = certificate.GetRSAPublicKey() ?? throw new CryptographicException("the certificate has no RSA public key");
-        return new PlatformRsaKeyWrapper(rsa, padding, new Asn1KeyWrapper(algorithm, converted).AlgorithmDetails);
+        return new PlatformRsaKeyWrapper(converted, rsa, padding, new Asn1KeyWrapper(algorithm, converted).AlgorithmDetails);
     }
 
-    public IBlockResult Wrap(byte[] keyData) => new SimpleBlockResult(_rsa.Encrypt(keyData, _padding));
-
-    public void Dispose() => _rsa.Dispose();
+    public IBlockResult Wrap(byte[] keyData)
+    {
+        lock (_lock)
+        {
+            return new SimpleBlockResult(_rsa.Encrypt(keyData, _padding));
+        }
+    }
 }
