@@ -114,6 +114,16 @@ public sealed class MessageChunkTests
         Assert.Equal(der, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_der(m) FROM messages m WHERE uid = 1"));
         Assert.Equal(Head, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes(m) FROM messages m WHERE uid = 2"));
         Assert.Null(await Sql.ScalarAsync<byte[]?>(connection, "SELECT message_der(m) FROM messages m WHERE uid = 2"));
+
+        // An intake of the previous release, during a rolling upgrade, calls deliver_message as
+        // before (the DER whole): stored in content_der, served the same.
+        await Sql.ExecuteAsync(connection, "UPDATE mailboxes SET uid_next = 3 WHERE id = $1", mailbox);
+        Assert.Equal(3L, await Sql.ScalarAsync<long>(connection,
+            """
+            SELECT uid FROM deliver_message($1, 'INBOX', NULL, false, 'rsa', '\x07', interval '1 day', NULL, NULL, NULL, NULL,
+                NULL, NULL, $2, $3, $4, NULL, NULL, NULL, NULL, 1, 0, 'encimap_mail')
+            """, box, Head, der, Served(der).Length));
+        Assert.Equal(Served(der), await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes(m) FROM messages m WHERE uid = 3 AND content_der IS NOT NULL"));
     }
 
     private static async Task<Guid> CreateVaultboxAsync(NpgsqlConnection connection)

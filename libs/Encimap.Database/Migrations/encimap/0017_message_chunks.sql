@@ -127,11 +127,7 @@ CREATE FUNCTION message_bytes(m messages) RETURNS bytea
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN message_bytes(m.content, message_der(m));
 
--- deliver_message (0014) takes the length of a DER sent in chunks.
-DROP FUNCTION deliver_message(uuid, text, text[], boolean, text, bytea, interval, text, text, text, text, jsonb, jsonb,
-                              bytea, bytea, integer, text[], timestamptz, bytea, bytea, integer, integer, text);
-
--- As in 0014, with p_chunked_der_length: when set, p_content_der is NULL and the DER follows in
+-- As in 0014, with p_chunked_der_length (a new overload; the signature of 0014 calls it, below): when set, p_content_der is NULL and the DER follows in
 -- the same transaction as message_chunks rows of the stored message. The id of the message this
 -- call stored is left in the transaction's setting encimap.delivered_message_id ('' when it
 -- stored none, a duplicate): the chunk INSERTs that follow the call in the same batch read it,
@@ -230,4 +226,40 @@ BEGIN
     PERFORM pg_notify(p_notify_channel, json_build_object('vaultbox_id', p_vaultbox_id, 'mailbox_id', v_mailbox, 'uid', v_uid)::text);
     RETURN QUERY SELECT 'stored'::text, v_mailbox, v_uid;
 END
+$$;
+
+-- The signature of 0014 stays, for intakes of the previous release while a rolling upgrade
+-- replaces them: they send the DER whole, as before, and store it in content_der.
+CREATE OR REPLACE FUNCTION deliver_message(
+    p_vaultbox_id uuid,
+    p_mailbox text,
+    p_addresses text[],
+    p_hide_subject boolean,
+    p_key_transport text,
+    p_dedup_key bytea,
+    p_duplicate_window interval,
+    p_message_id text,
+    p_from_domain text,
+    p_to_alias text,
+    p_subject text,
+    p_envelope jsonb,
+    p_body_structure jsonb,
+    p_content bytea,
+    p_content_der bytea,
+    p_size_bytes integer,
+    p_flags text[],
+    p_internal_date timestamptz,
+    p_imap_envelope bytea,
+    p_imap_body_structure bytea,
+    p_original_size integer,
+    p_duration_ms integer,
+    p_notify_channel text)
+RETURNS TABLE (outcome text, mailbox_id bigint, uid bigint)
+LANGUAGE sql
+AS $$
+    SELECT * FROM deliver_message(p_vaultbox_id, p_mailbox, p_addresses, p_hide_subject, p_key_transport, p_dedup_key,
+                                  p_duplicate_window, p_message_id, p_from_domain, p_to_alias, p_subject, p_envelope,
+                                  p_body_structure, p_content, p_content_der, NULL::bigint, p_size_bytes, p_flags,
+                                  p_internal_date, p_imap_envelope, p_imap_body_structure, p_original_size, p_duration_ms,
+                                  p_notify_channel)
 $$;
