@@ -283,7 +283,7 @@ public sealed class ImapServers : IAsyncDisposable
         await using var connection = new NpgsqlConnection(owner);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT m.uid, message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' ORDER BY m.uid", connection);
+            "SELECT m.uid, message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' ORDER BY m.uid", connection);
         command.Parameters.AddWithValue(vaultboxId);
         await using var reader = await command.ExecuteReaderAsync();
         long total = 0;

@@ -6,7 +6,8 @@ namespace Encimap.Mime;
 /// A MIME base64 body (RFC 2045 §6.8) as Encimap writes it: 76-character lines, each one, the
 /// last included, ended by CRLF. The IMAP server renders a stored message's body this way from
 /// the DER it finds in the database, and the intake counts the same length for RFC822.SIZE; the
-/// database's <c>message_bytes()</c> renders the same bytes for SQL readers.
+/// database's <c>message_bytes()</c> renders the same bytes for SQL readers. A DER stored in chunks
+/// renders chunk by chunk to the same lines, since every chunk but the last is whole lines.
 /// </summary>
 public static class Base64Lines
 {

@@ -150,7 +150,21 @@ public sealed class MessageSpool : IDisposable
     public Stream OpenRead()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        return new Reader(this, Length);
+        return new Reader(this, 0, Length);
+    }
+
+    /// <summary>
+    /// An independent, seekable, read-only view of <paramref name="count"/> octets from
+    /// <paramref name="offset"/>: a stream of its own length, for a part of the message that goes
+    /// somewhere on its own.
+    /// </summary>
+    public Stream OpenSlice(long offset, long count)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(offset + count, Length, nameof(count));
+        return new Reader(this, offset, count);
     }
 
     /// <summary>The first <paramref name="count"/> octets (or fewer, if shorter) as one array.</summary>
@@ -257,8 +271,8 @@ public sealed class MessageSpool : IDisposable
         return total;
     }
 
-    /// <summary>A read-only stream over the spool with its own position.</summary>
-    private sealed class Reader(MessageSpool spool, long length) : Stream
+    /// <summary>A read-only stream over <paramref name="length"/> octets of the spool from <paramref name="start"/>, with its own position.</summary>
+    private sealed class Reader(MessageSpool spool, long start, long length) : Stream
     {
         private long _position;
 
@@ -280,7 +294,7 @@ public sealed class MessageSpool : IDisposable
 
         public override int Read(Span<byte> buffer)
         {
-            var read = spool.Read(_position, buffer[..(int)Math.Min(buffer.Length, length - _position)]);
+            var read = spool.Read(start + _position, buffer[..(int)Math.Min(buffer.Length, length - _position)]);
             _position += read;
             return read;
         }

@@ -256,8 +256,13 @@ public sealed class SchemaTests
             await Sql.ExecuteAsync(connection,
                 "INSERT INTO vaultbox_private_keys (cert_id, kek_id, algorithm, nonce, ciphertext, tag) VALUES ($1, 'kek-1', 'AES-256-GCM', '\\x01', '\\x02', '\\x03')", cert);
             var mailbox = await Sql.ScalarAsync<long>(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'INBOX', 1) RETURNING id", box);
+            // A message whose DER is in chunks (one chunk of one base64 line): the header's 2 bytes and 78 of base64.
             await Sql.ExecuteAsync(connection,
-                "INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content) VALUES ($1, $2, 1, 1, 2, '\\x0102')", box, mailbox);
+                """
+                WITH m AS (INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, size_bytes, content, chunked_der_length)
+                           VALUES ($1, $2, 1, 1, 80, '\x0102', 57) RETURNING id)
+                INSERT INTO message_chunks (message_id, seq, data) SELECT id, 0, $3 FROM m
+                """, box, mailbox, new byte[57]);
             await Sql.ExecuteAsync(connection, "INSERT INTO detached_subscriptions (vaultbox_id, name) VALUES ($1, 'Gone')", box);
             await Sql.ExecuteAsync(connection, "INSERT INTO expunged_messages (mailbox_id, uid, modseq) VALUES ($1, 2, 2)", mailbox);
             await Sql.ExecuteAsync(connection, "SELECT next_uid_validity($1)", box);

@@ -224,7 +224,7 @@ public sealed class ConformanceTests(ImapFixture fleet)
         for (var uid = 1; uid <= 2; uid++)
         {
             var stored = await fleet.ScalarAsync<byte[]>(
-                "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'Drafts' AND m.uid = $2",
+                "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'Drafts' AND m.uid = $2",
                 account.Id, (long)uid);
             Decrypted.AssertDecryptsTo(drafts[uid - 1], await fleet.DecryptAsync(account, stored));
         }
@@ -273,7 +273,7 @@ public sealed class ConformanceTests(ImapFixture fleet)
         Assert.DoesNotContain(references.Untagged, l => l.Contains("hidden@", StringComparison.Ordinal));
 
         var stored = await fleet.ScalarAsync<byte[]>(
-            "SELECT message_bytes(m.content, m.content_der) FROM messages m WHERE m.vaultbox_id = $1 AND m.uid = 1", account.Id);
+            "SELECT message_bytes(m) FROM messages m WHERE m.vaultbox_id = $1 AND m.uid = 1", account.Id);
         Decrypted.AssertDecryptsTo(original, await fleet.DecryptAsync(account, stored));
     }
 

@@ -30,7 +30,7 @@ public sealed class ImaplibTests(ImapFixture fleet)
         for (var uid = 1L; uid <= 3; uid++)
         {
             stored.Add(await fleet.ScalarAsync<byte[]>(
-                "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' AND m.uid = $2", account.Id, uid));
+                "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' AND m.uid = $2", account.Id, uid));
         }
 
         var outdir = Directory.CreateTempSubdirectory("imaplib-").FullName;

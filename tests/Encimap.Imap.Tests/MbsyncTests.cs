@@ -67,7 +67,7 @@ public sealed class MbsyncTests(ImapFixture fleet)
         await File.WriteAllTextAsync(Path.Combine(drafts, "new", $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.local.draft"), draft);
         await Sync(config);
         var uploaded = await fleet.ScalarAsync<byte[]>(
-            "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'Drafts' ORDER BY m.uid LIMIT 1", account.Id);
+            "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'Drafts' ORDER BY m.uid LIMIT 1", account.Id);
         var decryptedDraft = Encoding.UTF8.GetString(await fleet.DecryptAsync(account, uploaded)).Replace("\r\n", "\n");
         Assert.Contains("Subject: local draft", decryptedDraft);
         Assert.Contains("Written offline.", decryptedDraft);

@@ -72,9 +72,17 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
         var stored = await fleet.ContentAsync(vaultbox.Id, first.Uid);
         await AssertDecryptsAsync("large", raw, stored, keys, StoredMessageAssert.GrpcReceived, "sender@sender.example");
 
-        // The DER column alone, as OpenSSL reads it, opens with every active certificate's key.
+        // Stored in chunks of whole base64 lines, not in one datum (migration 0017).
+        const string chunks = "SELECT count(*) FROM message_chunks c JOIN messages m ON m.id = c.message_id WHERE m.vaultbox_id = $1";
+        var chunkCount = await fleet.ScalarAsync<long>(chunks, vaultbox.Id);
+        Assert.True(chunkCount > 30, $"{chunkCount} chunks");
+        Assert.True(await fleet.ScalarAsync<bool>(
+            "SELECT content_der IS NULL AND chunked_der_length = (SELECT sum(octet_length(c.data)) FROM message_chunks c WHERE c.message_id = m.id) FROM messages m WHERE vaultbox_id = $1 AND uid = $2",
+            vaultbox.Id, (long)first.Uid));
+
+        // The DER alone, the chunks put together, as OpenSSL reads it, opens with every active certificate's key.
         var der = Path.Combine(_work, "large.der");
-        await File.WriteAllBytesAsync(der, await fleet.ScalarAsync<byte[]>("SELECT content_der FROM messages WHERE vaultbox_id = $1 AND uid = $2", vaultbox.Id, (long)first.Uid));
+        await File.WriteAllBytesAsync(der, await fleet.ScalarAsync<byte[]>("SELECT message_der(m) FROM messages m WHERE vaultbox_id = $1 AND uid = $2", vaultbox.Id, (long)first.Uid));
         foreach (var key in keys.KeyFiles)
         {
             var plain = await Tools.OpensslAsync("cms", "-decrypt", "-inform", "DER", "-in", der, "-inkey", key);
@@ -87,6 +95,9 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
         Assert.Equal(first.Uid, again.Uid);
         var unary = Assert.Single((await client.DeliverAsync(StoredMessageAssert.Request(raw, vaultbox.Address))).Results);
         Assert.Equal(DeliveryOutcome.Duplicate, unary.Outcome);
+        // The duplicates' chunks were sent but dropped: none without a message.
+        Assert.Equal(chunkCount, await fleet.ScalarAsync<long>(chunks, vaultbox.Id));
+        Assert.Equal(0L, await fleet.ScalarAsync<long>("SELECT count(*) FROM message_chunks c WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.id = c.message_id)"));
 
         // Past the limit, the stream is cut off with RESOURCE_EXHAUSTED and nothing is stored.
         var over = await Assert.ThrowsAsync<RpcException>(() => DeliverStreamedAsync(client, LargeMessage(IntakeFixture.GuardedMaxMessageBytes + 1), vaultbox.Address));
@@ -203,10 +214,10 @@ public sealed class EncryptionTests(IntakeFixture fleet) : IDisposable
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
             """
-            SELECT size_bytes, octet_length(message_bytes(content, content_der)), message_id, from_domain, to_alias, subject, envelope::text,
+            SELECT size_bytes, octet_length(message_bytes(m)), message_id, from_domain, to_alias, subject, envelope::text,
                    body_structure::text, cardinality(flags), modseq, dedup_key IS NOT NULL,
                    position('\x0d0a0d0a'::bytea IN content) = octet_length(content) - 3, octet_length(content_der)
-            FROM messages WHERE vaultbox_id = $1 AND uid = $2
+            FROM messages m WHERE vaultbox_id = $1 AND uid = $2
             """, connection);
         command.Parameters.AddWithValue(vaultbox.Id);
         command.Parameters.AddWithValue((long)uid);

@@ -119,5 +119,5 @@ public sealed class IntakeFixture : EncimapFleet
 
     /// <summary>The stored content of a message.</summary>
     public Task<byte[]> ContentAsync(Guid vaultboxId, long uid) =>
-        ScalarAsync<byte[]>("SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' AND m.uid = $2", vaultboxId, uid);
+        ScalarAsync<byte[]>("SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' AND m.uid = $2", vaultboxId, uid);
 }

@@ -133,7 +133,7 @@ public sealed class ReplicaFleet : EncimapFleet
         await using var connection = new Npgsql.NpgsqlConnection(EncimapOwnerConnectionString);
         await connection.OpenAsync();
         await using var command = new Npgsql.NpgsqlCommand(
-            "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' ORDER BY m.uid",
+            "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' ORDER BY m.uid",
             connection);
         command.Parameters.AddWithValue(vaultboxId);
         var messages = new List<byte[]>();

@@ -40,6 +40,13 @@ public sealed class MessageSpoolTests : IDisposable
         Assert.Equal(message[(size / 2)..], await ReadAllAsync(second));
         Assert.Equal(message, spool.ToArray());
         Assert.Equal(message[..Math.Min(size, 100)], spool.ReadPrefix(100));
+
+        // A slice is a stream of its own length, across segment boundaries and in a file alike.
+        var (start, count) = (size / 3, size / 2);
+        await using var slice = spool.OpenSlice(start, count);
+        Assert.Equal(count, slice.Length);
+        Assert.Equal(message.AsSpan(start, count).ToArray(), await ReadAllAsync(slice));
+        Assert.Throws<ArgumentOutOfRangeException>(() => spool.OpenSlice(start, size - start + 1));
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed record Vaultbox(SmtpFixture Fleet, Guid UserId, Guid Id, string Ad
         await using var connection = new NpgsqlConnection(Fleet.EncimapAppConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT message_bytes(m.content, m.content_der) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = $2 ORDER BY m.uid",
+            "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = $2 ORDER BY m.uid",
             connection);
         command.Parameters.AddWithValue(Id);
         command.Parameters.AddWithValue(mailbox);

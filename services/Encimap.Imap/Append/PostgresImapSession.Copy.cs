@@ -112,14 +112,26 @@ public sealed partial class PostgresImapSession
             }
             else
             {
+                // The copies' chunks (migration 0017) are copied by the server, row by row.
                 batch.BatchCommands.Add(Command(
                     """
-                    INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, flags, internal_date, size_bytes, message_id, from_domain,
-                                          to_alias, subject, envelope, body_structure, content, content_der, imap_envelope,
-                                          imap_body_structure)
-                    SELECT vaultbox_id, $2, $3 + row_number() OVER (ORDER BY uid) - 1, $4, flags, internal_date, size_bytes, message_id,
-                           from_domain, to_alias, subject, envelope, body_structure, content, content_der, imap_envelope, imap_body_structure
-                    FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)
+                    WITH source AS (
+                        SELECT id, vaultbox_id, flags, internal_date, size_bytes, message_id, from_domain, to_alias, subject, envelope,
+                               body_structure, content, content_der, chunked_der_length, imap_envelope, imap_body_structure,
+                               $3 + row_number() OVER (ORDER BY uid) - 1 AS new_uid
+                        FROM messages WHERE mailbox_id = $1 AND uid = ANY ($5)),
+                    copied AS (
+                        INSERT INTO messages (vaultbox_id, mailbox_id, uid, modseq, flags, internal_date, size_bytes, message_id, from_domain,
+                                              to_alias, subject, envelope, body_structure, content, content_der, chunked_der_length,
+                                              imap_envelope, imap_body_structure)
+                        SELECT vaultbox_id, $2, new_uid, $4, flags, internal_date, size_bytes, message_id, from_domain, to_alias, subject,
+                               envelope, body_structure, content, content_der, chunked_der_length, imap_envelope, imap_body_structure
+                        FROM source
+                        RETURNING id, uid)
+                    INSERT INTO message_chunks (message_id, seq, data)
+                    SELECT copied.id, c.seq, c.data
+                    FROM copied JOIN source ON source.new_uid = copied.uid JOIN message_chunks c ON c.message_id = source.id
+                    WHERE source.chunked_der_length IS NOT NULL
                     """, _mailboxId, targetId, first, modseq, sources.ToArray()));
             }
 

@@ -37,11 +37,17 @@ public sealed partial class PostgresImapSession
         sql.Append(needEnvelope ? "imap_envelope, CASE WHEN imap_envelope IS NULL THEN envelope::text END, " : "NULL::bytea, NULL, ");
         sql.Append(needWireStructure ? "imap_body_structure, " : "NULL::bytea, ");
         sql.Append(needDecodedStructure ? "body_structure::text, " : needWireStructure ? "CASE WHEN imap_body_structure IS NULL THEN body_structure::text END, " : "NULL, ");
-        // A message stored as header and DER (content_der) is rendered here, not in SQL.
-        sql.Append(needBody ? "content, content_der " : needHeader
-            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END, NULL::bytea "
-            : "NULL::bytea, NULL::bytea ");
-        sql.Append("FROM messages WHERE mailbox_id = $1 AND ");
+        // A message stored as header and DER is rendered here, not in SQL (RenderedContent). A
+        // large one's DER comes in chunks (migration 0017), one row each, joined in order: the
+        // database sends them one at a time, never concatenated into one datum.
+        sql.Append(needBody ? "content, content_der, chunked_der_length, c.data " : needHeader
+            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END, NULL::bytea, NULL::bigint, NULL::bytea "
+            : "NULL::bytea, NULL::bytea, NULL::bigint, NULL::bytea ");
+        sql.Append(needBody
+            // LATERAL with ORDER BY (never flattened into a join): a look-up by the chunks' primary key
+            // per chunked message, whatever the statistics.
+            ? "FROM messages m LEFT JOIN LATERAL (SELECT seq, data FROM message_chunks WHERE message_id = m.id AND m.chunked_der_length IS NOT NULL ORDER BY seq) c ON true WHERE mailbox_id = $1 AND "
+            : "FROM messages WHERE mailbox_id = $1 AND ");
         await using var command = new NpgsqlCommand { Connection = connection };
         command.Parameters.AddWithValue(_mailboxId);
         sql.Append(RangeCondition(command, uids));
@@ -51,10 +57,11 @@ public sealed partial class PostgresImapSession
             sql.Append(" AND modseq > $").Append(command.Parameters.Count);
         }
 
-        sql.Append(" ORDER BY uid");
+        sql.Append(needBody ? " ORDER BY uid, c.seq" : " ORDER BY uid");
         command.CommandText = sql.ToString();
         await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var hasRow = await reader.ReadAsync(cancellationToken);
+        while (hasRow)
         {
             var uid = (uint)reader.GetInt64(0);
             var flags = reader.GetFieldValue<string[]>(1);
@@ -65,7 +72,23 @@ public sealed partial class PostgresImapSession
             var envelopeJson = reader.IsDBNull(6) ? null : reader.GetString(6);
             var structureWire = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7);
             var structureJson = reader.IsDBNull(8) ? null : reader.GetString(8);
-            using var rendered = await reader.IsDBNullAsync(9, cancellationToken) ? null : await RenderedContent.ReadAsync(reader, 9, 10, cancellationToken);
+            using var rendered = await reader.IsDBNullAsync(9, cancellationToken) ? null : await RenderedContent.ReadAsync(reader, 9, cancellationToken);
+            // A chunked message's further rows: the uid again and its next chunk.
+            while ((hasRow = await reader.ReadAsync(cancellationToken)) && rendered is { IsComplete: false })
+            {
+                if ((uint)reader.GetInt64(0) != uid)
+                {
+                    break;
+                }
+
+                await rendered.AppendChunkAsync(reader, 12, cancellationToken);
+            }
+
+            if (rendered is { IsComplete: false })
+            {
+                throw new InvalidDataException($"message {uid} of mailbox {_mailboxId} lacks chunks of its content");
+            }
+
             var content = rendered?.Bytes;
             var structure = structureJson is null ? null : MimeJson.DeserializeBodyStructure(structureJson);
             if (structure is null && content is { } parsed && (needDecodedStructure || needBinary))

@@ -5,52 +5,132 @@ using Npgsql;
 namespace Encimap.Imap;
 
 /// <summary>
-/// A stored message's bytes as IMAP serves them, read from a FETCH row: <c>content</c> alone, or
+/// A stored message's bytes as IMAP serves them, read from FETCH rows: <c>content</c> alone, or
 /// for a message stored as header and DER, the header followed by the DER in base64 lines. The
-/// DER and the rendering live in pooled buffers: a 100 KB message would otherwise allocate and
-/// zero ~240 KB per FETCH. Dispose after the FETCH response is written; the bytes are
-/// ciphertext and headers only.
+/// DER comes from <c>content_der</c> or, for a large message, from its <c>message_chunks</c> rows
+/// (migration 0017), one row per chunk; it is encoded as it streams in, a block at a time, so that
+/// no more than one block of it is held besides the rendering. The rendering lives in a pooled
+/// buffer: a 100 KB message would otherwise allocate and zero ~140 KB per FETCH. Dispose after
+/// the FETCH response is written; the bytes are ciphertext and headers only.
 /// </summary>
 public sealed class RenderedContent : IDisposable
 {
-    private byte[]? _rented;
+    // Whole base64 lines, so that blocks render to the same lines as the DER at once.
+    private const int BlockBytes = Base64Lines.LineBytes * 1024;
 
-    private RenderedContent(ReadOnlyMemory<byte> bytes, byte[]? rented)
+    private readonly int _length;
+    private byte[]? _rented;
+    private int _written;
+    private int _nextChunk;
+
+    private RenderedContent(byte[] bytes, int length, bool rented)
     {
-        Bytes = bytes;
-        _rented = rented;
+        _length = length;
+        _rented = rented ? bytes : null;
+        // A pooled rendering is filled by the caller; content served as stored is complete.
+        _written = rented ? 0 : length;
+        Bytes = bytes.AsMemory(0, length);
     }
 
-    /// <summary>The message as served.</summary>
+    /// <summary>The message as served (complete once <see cref="IsComplete"/>).</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
+    /// <summary>Whether every chunk of the DER has been rendered.</summary>
+    public bool IsComplete => _written == _length;
+
     /// <summary>
-    /// Reads columns <paramref name="contentOrdinal"/> (bytea) and <paramref name="derOrdinal"/>
-    /// (bytea or NULL) of the current row, in order, as sequential access allows.
+    /// Reads the columns from <paramref name="contentOrdinal"/> on of the current row, in order as
+    /// sequential access allows: <c>content</c> (bytea), <c>content_der</c> (bytea or NULL),
+    /// <c>chunked_der_length</c> (bigint or NULL) and the row's chunk (bytea or NULL; the first
+    /// chunk of a chunked message). A chunked message's further chunks come with
+    /// <see cref="AppendChunkAsync"/>, row by row, in order.
     /// </summary>
-    public static async Task<RenderedContent> ReadAsync(NpgsqlDataReader reader, int contentOrdinal, int derOrdinal, CancellationToken cancellationToken)
+    public static async Task<RenderedContent> ReadAsync(NpgsqlDataReader reader, int contentOrdinal, CancellationToken cancellationToken)
     {
         var content = await reader.GetFieldValueAsync<byte[]>(contentOrdinal, cancellationToken);
-        if (await reader.IsDBNullAsync(derOrdinal, cancellationToken))
+        if (!await reader.IsDBNullAsync(contentOrdinal + 1, cancellationToken))
         {
-            return new RenderedContent(content, null);
+            await using var der = await reader.GetStreamAsync(contentOrdinal + 1, cancellationToken);
+            var rendered = Begin(content, der.Length);
+            try
+            {
+                await rendered.AppendLinesAsync(der, cancellationToken);
+                return rendered;
+            }
+            catch
+            {
+                rendered.Dispose();
+                throw;
+            }
         }
 
-        await using var stream = await reader.GetStreamAsync(derOrdinal, cancellationToken);
-        var derLength = checked((int)stream.Length);
-        var der = ArrayPool<byte>.Shared.Rent(derLength);
+        if (!await reader.IsDBNullAsync(contentOrdinal + 2, cancellationToken))
+        {
+            var rendered = Begin(content, reader.GetInt64(contentOrdinal + 2));
+            try
+            {
+                await rendered.AppendChunkAsync(reader, contentOrdinal + 3, cancellationToken);
+                return rendered;
+            }
+            catch
+            {
+                rendered.Dispose();
+                throw;
+            }
+        }
+
+        return new RenderedContent(content, content.Length, rented: false);
+    }
+
+    /// <summary>A pooled rendering of <paramref name="content"/> and room for the lines of a DER of <paramref name="derLength"/> bytes.</summary>
+    private static RenderedContent Begin(byte[] content, long derLength)
+    {
+        var length = checked(content.Length + (int)Base64Lines.EncodedLength(derLength));
+        var rendered = new RenderedContent(ArrayPool<byte>.Shared.Rent(length), length, rented: true);
+        content.CopyTo(rendered._rented!, 0);
+        rendered._written = content.Length;
+        return rendered;
+    }
+
+    /// <summary>Renders the chunk in column <paramref name="chunkOrdinal"/> of the current row, the next of the DER.</summary>
+    public async Task AppendChunkAsync(NpgsqlDataReader reader, int chunkOrdinal, CancellationToken cancellationToken)
+    {
+        if (await reader.IsDBNullAsync(chunkOrdinal, cancellationToken))
+        {
+            throw new InvalidDataException($"chunk {_nextChunk} of a stored message is missing");
+        }
+
+        await using var chunk = await reader.GetStreamAsync(chunkOrdinal, cancellationToken);
+        await AppendLinesAsync(chunk, cancellationToken);
+        _nextChunk++;
+    }
+
+    /// <summary>Encodes <paramref name="der"/> after what is rendered, a block of whole lines at a time.</summary>
+    private async Task AppendLinesAsync(Stream der, CancellationToken cancellationToken)
+    {
+        var target = _rented ?? throw new ObjectDisposedException(nameof(RenderedContent));
+        var block = ArrayPool<byte>.Shared.Rent(BlockBytes);
         try
         {
-            await stream.ReadExactlyAsync(der.AsMemory(0, derLength), cancellationToken);
-            var length = checked(content.Length + (int)Base64Lines.EncodedLength(derLength));
-            var rendered = ArrayPool<byte>.Shared.Rent(length);
-            content.CopyTo(rendered, 0);
-            Base64Lines.Encode(der.AsSpan(0, derLength), rendered.AsSpan(content.Length, length - content.Length));
-            return new RenderedContent(rendered.AsMemory(0, length), rendered);
+            int read;
+            do
+            {
+                // Only the DER's (or chunk's) last block may end within a line.
+                read = await der.ReadAtLeastAsync(block.AsMemory(0, BlockBytes), BlockBytes, throwOnEndOfStream: false, cancellationToken);
+                var encoded = (int)Base64Lines.EncodedLength(read);
+                if (encoded > _length - _written)
+                {
+                    throw new InvalidDataException("a stored message's DER is longer than its recorded length");
+                }
+
+                Base64Lines.Encode(block.AsSpan(0, read), target.AsSpan(_written, encoded));
+                _written += encoded;
+            }
+            while (read == BlockBytes);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(der);
+            ArrayPool<byte>.Shared.Return(block);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Encimap.Intake.Encryption;
 using Encimap.Intake.Infrastructure;
+using Encimap.Smtp;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -18,6 +19,8 @@ namespace Encimap.Intake.Delivery;
 /// route the copy was encrypted for, looks for an earlier copy with the same <c>dedup_key</c>,
 /// advances <c>uid_next</c>/<c>highest_modseq</c> and inserts the message with the previous
 /// <c>uid_next</c> as its UID, writes the processing log row and <c>pg_notify('encimap_mail', …)</c>.
+/// A DER larger than a chunk (<see cref="DerChunks"/>) follows its call as one INSERT per chunk
+/// into <c>message_chunks</c>, each chunk a parameter of its own (migration 0017).
 /// The UPDATE takes the mailbox row lock, held only until the commit; it serializes writers of one
 /// mailbox, and a rolled-back transaction also rolls back its increments, so UIDs are distinct,
 /// gap-free and become visible in ascending order (RFC 3501 §2.3.1.1). Listeners hear of a message
@@ -45,7 +48,7 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
     private const string DedupIndex = "messages_vaultbox_id_dedup_key_key";
     private const int MaxAttempts = 3;
 
-    // Raised by deliver_message (migrations 0006, 0007).
+    // Raised by deliver_message (migrations 0006, 0007, 0017).
     private const string RouteChangedState = "EN001";
     private const string MailboxMissingState = "EN002";
 
@@ -185,6 +188,14 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         foreach (var (request, copy, _) in copies)
         {
             batch.BatchCommands.Add(DeliverCommand(request, copy));
+            if (copy.Stored.Der is { } der && DerChunks.IsChunked(der.Length))
+            {
+                // Right after their message's call, which leaves the message's id for them.
+                foreach (var (offset, length) in DerChunks.Ranges(der.Length))
+                {
+                    batch.BatchCommands.Add(ChunkCommand(der, offset, length));
+                }
+            }
         }
 
         foreach (var request in requests)
@@ -230,7 +241,7 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         var append = request.Append;
         var route = copy.Route;
         var command = new NpgsqlBatchCommand(
-            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)");
+            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)");
         command.Parameters.Add(new NpgsqlParameter { Value = route.VaultboxId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Mailbox });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)request.RouteAddresses(route.VaultboxId) ?? DBNull.Value });
@@ -247,9 +258,13 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Jsonb, Value = (object?)copy.BodyStructureJson ?? DBNull.Value });
         // The head and the DER, not the base64 lines IMAP serves: a quarter fewer bytes to write.
         // The DER goes as a stream (a fresh reader of its spool for every attempt): Npgsql copies
-        // it to the socket a buffer at a time instead of from one array.
+        // it to the socket a buffer at a time instead of from one array. A DER larger than a
+        // chunk goes as chunks after this call (ChunkCommand), and only its length goes here.
+        var der = copy.Stored.Der;
+        var chunked = der is not null && DerChunks.IsChunked(der.Length);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Stored.Content });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = (object?)copy.Stored.Der?.OpenRead() ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = der is null || chunked ? DBNull.Value : der.OpenRead() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = chunked ? der!.Length : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = copy.Stored.ServedLength });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)append?.Flags.ToArray() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)append?.InternalDate?.ToUniversalTime() ?? DBNull.Value });
@@ -258,6 +273,26 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         command.Parameters.Add(new NpgsqlParameter { Value = request.OriginalSize });
         command.Parameters.Add(new NpgsqlParameter { Value = ElapsedMilliseconds(request.StartTimestamp) });
         command.Parameters.Add(new NpgsqlParameter { Value = NotifyChannel });
+        return command;
+    }
+
+    /// <summary>
+    /// One chunk of a DER, as a stream of its own over the spool, for the message that the
+    /// <c>deliver_message</c> call before it stored (it leaves the id in the transaction's
+    /// <c>encimap.delivered_message_id</c>, migration 0017). After a duplicate the setting is empty
+    /// and the chunk is dropped: a duplicate leaves no chunk behind.
+    /// </summary>
+    private static NpgsqlBatchCommand ChunkCommand(MessageSpool der, long offset, int length)
+    {
+        var command = new NpgsqlBatchCommand(
+            """
+            INSERT INTO message_chunks (message_id, seq, data)
+            SELECT d.id, $1, $2
+            FROM (SELECT nullif(current_setting('encimap.delivered_message_id', true), '')::bigint) AS d (id)
+            WHERE d.id IS NOT NULL
+            """);
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (int)(offset / DerChunks.ChunkBytes) });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = der.OpenSlice(offset, length) });
         return command;
     }
 

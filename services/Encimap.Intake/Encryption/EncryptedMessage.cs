@@ -11,8 +11,8 @@ namespace Encimap.Intake.Encryption;
 /// <param name="AlreadyEncrypted">The original was already S/MIME encrypted and is stored unchanged.</param>
 /// <param name="Der">
 /// The CMS EnvelopedData that the served message carries after <see cref="Content"/> as base64
-/// lines; the database keeps these bytes (<c>content_der</c>), not the base64, and receives them
-/// as a stream. Null when the message is stored as it is.
+/// lines; the database keeps these bytes (<c>content_der</c>, or <c>message_chunks</c> rows for a
+/// large one), not the base64, and receives them as streams. Null when the message is stored as it is.
 /// </param>
 public sealed record EncryptedMessage(byte[] Content, bool AlreadyEncrypted, MessageSpool? Der = null) : IDisposable
 {
