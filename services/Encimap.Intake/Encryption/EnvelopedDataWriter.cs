@@ -20,9 +20,6 @@ namespace Encimap.Intake.Encryption;
 /// </summary>
 public static class EnvelopedDataWriter
 {
-    // BouncyCastle's name for RSAES-OAEP with SHA-256 and MGF1 with SHA-256.
-    private const string OaepSha256 = "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING";
-    private const string Pkcs1 = "RSA/NONE/PKCS1PADDING";
     private const int BufferSize = 64 * 1024;
 
     // Each certificate's recipient (BouncyCastle's form of the certificate and the platform's RSA
@@ -54,7 +51,7 @@ public static class EnvelopedDataWriter
         {
             foreach (var certificate in certificates)
             {
-                var recipient = Recipient(certificate, keyTransport == KeyTransport.RsaOaep ? OaepSha256 : Pkcs1);
+                var recipient = Recipient(certificate, keyTransport);
                 generator.AddRecipientInfoGenerator(new KeyTransRecipientInfoGenerator(recipient.Certificate, recipient));
             }
 
@@ -68,12 +65,12 @@ public static class EnvelopedDataWriter
         }
     }
 
-    private static PlatformRsaKeyWrapper Recipient(X509Certificate2 certificate, string algorithm)
+    private static PlatformRsaKeyWrapper Recipient(X509Certificate2 certificate, KeyTransport keyTransport)
     {
-        var key = $"{certificate.GetCertHashString(HashAlgorithmName.SHA256)} {algorithm}";
+        var key = $"{certificate.GetCertHashString(HashAlgorithmName.SHA256)} {keyTransport}";
         if (!Recipients.TryGet(key, out var recipient))
         {
-            recipient = PlatformRsaKeyWrapper.For(certificate, ToBouncyCastle(certificate), algorithm);
+            recipient = PlatformRsaKeyWrapper.For(certificate, ToBouncyCastle(certificate), keyTransport);
             Recipients.Set(key, recipient, certificate.NotAfter);
         }
 
@@ -84,12 +81,8 @@ public static class EnvelopedDataWriter
     {
         try
         {
+            // Whether the key is RSA is checked where the platform's RSA key is made (PlatformRsaKeyWrapper).
             var parsed = new BcCertificate(certificate.RawData);
-            using var rsa = certificate.GetRSAPublicKey();
-            if (rsa is null)
-            {
-                throw new CryptographicException("the certificate has no RSA public key");
-            }
 
             // Read (and checked) once, here: the parsed certificate keeps its key.
             _ = parsed.GetPublicKey();

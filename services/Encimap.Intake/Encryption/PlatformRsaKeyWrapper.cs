@@ -35,15 +35,16 @@ public sealed class PlatformRsaKeyWrapper : IKeyWrapper
 
     public object AlgorithmDetails { get; }
 
-    /// <param name="algorithm">BouncyCastle's name: "RSA/NONE/PKCS1PADDING" or "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING".</param>
-    public static PlatformRsaKeyWrapper For(X509Certificate2 certificate, BcCertificate converted, string algorithm)
+    public static PlatformRsaKeyWrapper For(X509Certificate2 certificate, BcCertificate converted, KeyTransport keyTransport)
     {
-        var padding = algorithm switch
+        // BouncyCastle's name for the algorithm (its identifier goes into the recipient info) and
+        // the same padding on the platform; .NET's OAEP with SHA-256 uses MGF1 with SHA-256 as
+        // well (RFC 8017 §7.1).
+        var (algorithm, padding) = keyTransport switch
         {
-            "RSA/NONE/PKCS1PADDING" => RSAEncryptionPadding.Pkcs1,
-            // .NET's OAEP with SHA-256 uses MGF1 with SHA-256 as well (RFC 8017 §7.1).
-            "RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING" => RSAEncryptionPadding.OaepSHA256,
-            _ => throw new ArgumentException($"unsupported key transport {algorithm}", nameof(algorithm)),
+            KeyTransport.RsaPkcs1 => ("RSA/NONE/PKCS1PADDING", RSAEncryptionPadding.Pkcs1),
+            KeyTransport.RsaOaep => ("RSA/NONE/OAEPWITHSHA256ANDMGF1PADDING", RSAEncryptionPadding.OaepSHA256),
+            _ => throw new ArgumentOutOfRangeException(nameof(keyTransport), keyTransport, "unsupported key transport"),
         };
         var rsa = certificate.GetRSAPublicKey() ?? throw new CryptographicException("the certificate has no RSA public key");
         return new PlatformRsaKeyWrapper(converted, rsa, padding, new Asn1KeyWrapper(algorithm, converted).AlgorithmDetails);
