@@ -15,7 +15,7 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
 {
     private static readonly string[] Flags = ["\\Seen", "\\Flagged", "\\Answered", "$Work", "$Later"];
 
-    public string Description => "IMAP commands/s and p50/p99 latency, N clients on one mailbox, random mix, vs Dovecot [--clients 1,10,50] [--seconds 15] [--warmup 3] [--messages 500] [--size 5000]";
+    public string Description => "IMAP commands/s and p50/p99 latency, N clients on one mailbox, random mix, vs Dovecot [--clients 1,10,50] [--seconds 15] [--warmup 3] [--messages 500] [--size 5000] [--by-command 1]";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments)
     {
@@ -24,6 +24,7 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
         var warmup = arguments.GetInt("warmup", 3);
         var messageCount = arguments.GetInt("messages", 500);
         var size = arguments.GetInt("size", 5000);
+        var byCommand = arguments.GetInt("by-command", 0) == 1;
         await using var servers = await ImapServers.StartAsync(messageCount, size, clientCounts.Max() + 10);
         var targets = new[]
         {
@@ -49,6 +50,11 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
                 var result = await RunLoadAsync(target, clients, TimeSpan.FromSeconds(seconds), size);
                 Console.WriteLine($"| {clients} | {target.Name} | {result.Commands / result.Seconds:N0} | {Percentile(result.Latencies, 0.50):N1} | " +
                     $"{Percentile(result.Latencies, 0.99):N1} | {result.Errors.Count} |");
+                if (byCommand)
+                {
+                    PrintByCommand(result);
+                }
+
                 foreach (var (error, count) in result.Errors.GroupBy(e => e).Select(g => (g.Key, g.Count())).Take(5))
                 {
                     Console.WriteLine($"|  |  | {count} × `{error}` |  |  |  |");
@@ -90,7 +96,18 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
         }
     }
 
-    private sealed record LoadResult(long Commands, double Seconds, List<double> Latencies, List<string> Errors);
+    private sealed record LoadResult(long Commands, double Seconds, List<double> Latencies, List<string> Errors, List<(string Kind, double Milliseconds)> ByKind);
+
+    /// <summary>Where the time goes: per kind of command, its share of commands, mean and p99 latency.</summary>
+    private static void PrintByCommand(LoadResult result)
+    {
+        foreach (var kind in result.ByKind.GroupBy(k => k.Kind).OrderByDescending(g => g.Sum(k => k.Milliseconds)))
+        {
+            var latencies = kind.Select(k => k.Milliseconds).ToList();
+            Console.WriteLine($"|  |  ↳ {kind.Key} | {100.0 * latencies.Count / result.ByKind.Count:N0}% | mean {latencies.Average():N1} | " +
+                $"{Percentile(latencies, 0.99):N1} | {100.0 * latencies.Sum() / result.ByKind.Sum(k => k.Milliseconds):N0}% of time |");
+        }
+    }
 
     private static async Task<LoadResult> RunLoadAsync(Target target, int clientCount, TimeSpan duration, int size)
     {
@@ -105,13 +122,16 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
             }
 
             var latencies = new ConcurrentBag<List<double>>();
+            var byKind = new ConcurrentBag<List<(string, double)>>();
             var errors = new ConcurrentQueue<string>();
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
             {
                 var random = new Random(index * 31 + clientCount);
                 var own = new List<double>(4096);
+                var ownByKind = new List<(string, double)>(4096);
                 latencies.Add(own);
+                byKind.Add(ownByKind);
                 while (watch.Elapsed < duration)
                 {
                     var (command, literal) = NextCommand(random, target, size);
@@ -127,10 +147,12 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
                         return;
                     }
 
-                    own.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+                    own.Add(elapsed);
+                    ownByKind.Add((Kind(command), elapsed));
                     if (!status.StartsWith("OK", StringComparison.Ordinal))
                     {
-                        errors.Enqueue($"{(command.StartsWith("UID", StringComparison.Ordinal) ? string.Join(' ', command.Split(' ')[..2]) : command.Split(' ')[0])}: {status}");
+                        errors.Enqueue($"{Kind(command)}: {status}");
                     }
                     else if (AssignedUidPattern().Match(status) is { Success: true } assigned)
                     {
@@ -139,7 +161,7 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
                 }
             })));
             var all = latencies.SelectMany(l => l).ToList();
-            return new LoadResult(all.Count, watch.Elapsed.TotalSeconds, all, [.. errors]);
+            return new LoadResult(all.Count, watch.Elapsed.TotalSeconds, all, [.. errors], [.. byKind.SelectMany(k => k)]);
         }
         finally
         {
@@ -170,6 +192,18 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
             < 89 => ($"UID COPY {uid} INBOX", null),
             < 94 => ("SELECT INBOX", null),
             _ => ("NOOP", null),
+        };
+    }
+
+    /// <summary>The command's name, with its first argument where that tells the mix apart (<c>UID STORE</c>, <c>UID FETCH BODY.PEEK[]</c>).</summary>
+    private static string Kind(string command)
+    {
+        var words = command.Split(' ');
+        return words[0] != "UID" ? words[0] : words[1] switch
+        {
+            "FETCH" => words[^1] == "BODY.PEEK[]" ? "UID FETCH BODY.PEEK[]" : "UID FETCH (FLAGS ENVELOPE)",
+            "STORE" => command.Contains("\\Deleted", StringComparison.Ordinal) ? "UID STORE \\Deleted" : "UID STORE " + words[3][0] + "FLAGS",
+            _ => "UID " + words[1],
         };
     }
 
