@@ -1,4 +1,3 @@
-using System.Data;
 using Encimap.Imap.Protocol;
 using Npgsql;
 
@@ -20,16 +19,56 @@ public sealed partial class PostgresImapSession
             return;
         }
 
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+        // One statement, so one snapshot and one round trip, no transaction: the mailbox's state
+        // (kind 0), then only what changed since the last look (kinds 1 and 2), never the whole
+        // mailbox. Every change bumps the mailbox's mod-sequence and stamps the message with it,
+        // and every expunge (and MOVE away) leaves its UID in expunged_messages with the
+        // mod-sequence of that change (migration 0012). A message is new to this session when it is
+        // not among the UIDs it knows: UIDs are never reused, and one added after the last look
+        // carries a mod-sequence above it.
+        await using var command = database.CreateCommand(
+            """
+            SELECT 0 AS kind, highest_modseq AS uid, recent_uid AS modseq, NULL::text[] AS flags FROM mailboxes WHERE id = $1
+            UNION ALL
+            SELECT 1, uid, modseq, flags FROM messages WHERE mailbox_id = $1 AND modseq > $2
+            UNION ALL
+            SELECT 2, uid, modseq, NULL FROM expunged_messages WHERE mailbox_id = $1 AND modseq > $2
+            ORDER BY kind, uid
+            """);
+        command.Parameters.AddWithValue(_mailboxId);
+        command.Parameters.AddWithValue(_lastModSeq);
         long highest = -1, claimed = 0;
-        await using (var check = new NpgsqlCommand("SELECT highest_modseq, recent_uid FROM mailboxes WHERE id = $1", connection, transaction))
+        var changed = new List<FlagUpdate>();
+        var added = new List<uint>();
+        var expunged = new List<uint>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            check.Parameters.AddWithValue(_mailboxId);
-            await using var reader = await check.ExecuteReaderAsync(cancellationToken);
-            if (await reader.ReadAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken))
             {
-                (highest, claimed) = (reader.GetInt64(0), reader.GetInt64(1));
+                var kind = reader.GetInt32(0);
+                if (kind == 0)
+                {
+                    (highest, claimed) = (reader.GetInt64(1), reader.GetInt64(2));
+                    continue;
+                }
+
+                var uid = (uint)reader.GetInt64(1);
+                var modseq = reader.GetInt64(2);
+                if (kind == 2)
+                {
+                    if (_known.Contains(uid))
+                    {
+                        expunged.Add(uid);
+                    }
+                }
+                else if (!_known.Contains(uid))
+                {
+                    added.Add(uid);
+                }
+                else if (!(_own.TryGetValue(uid, out var own) && own == modseq))
+                {
+                    changed.Add(new FlagUpdate(uid, reader.GetFieldValue<string[]>(3), (ulong)modseq));
+                }
             }
         }
 
@@ -46,44 +85,6 @@ public sealed partial class PostgresImapSession
         {
             _lastVersion = version;
             return;
-        }
-
-        // Only what changed since the last look, never the whole mailbox: every change bumps the
-        // mailbox's mod-sequence and stamps the message with it, and every expunge (and MOVE away)
-        // leaves its UID in expunged_messages with the mod-sequence of that change (migration 0012).
-        // A message is new to this session when it is not among the UIDs it knows: UIDs are never
-        // reused, and one added after the last look carries a mod-sequence above it.
-        var changed = new List<FlagUpdate>();
-        var added = new List<uint>();
-        var expunged = new List<uint>();
-        await using (var batch = new NpgsqlBatch(connection, transaction))
-        {
-            batch.BatchCommands.Add(Command("SELECT uid, flags, modseq FROM messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid", _mailboxId, _lastModSeq));
-            batch.BatchCommands.Add(Command("SELECT uid FROM expunged_messages WHERE mailbox_id = $1 AND modseq > $2 ORDER BY uid", _mailboxId, _lastModSeq));
-            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var uid = (uint)reader.GetInt64(0);
-                var modseq = reader.GetInt64(2);
-                if (!_known.Contains(uid))
-                {
-                    added.Add(uid);
-                }
-                else if (!(_own.TryGetValue(uid, out var own) && own == modseq))
-                {
-                    changed.Add(new FlagUpdate(uid, reader.GetFieldValue<string[]>(1), (ulong)modseq));
-                }
-            }
-
-            await reader.NextResultAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var uid = (uint)reader.GetInt64(0);
-                if (_known.Contains(uid))
-                {
-                    expunged.Add(uid);
-                }
-            }
         }
 
         // Everything that may fail first: the session's state changes only when all of it is known.
