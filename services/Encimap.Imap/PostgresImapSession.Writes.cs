@@ -79,12 +79,4 @@ public sealed partial class PostgresImapSession
                 }
             }
         }, logger, cancellationToken);
-
-    /// <summary>The vaultbox's write lock, as the first statement of an explicit transaction.</summary>
-    private async Task LockVaultboxAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand("SELECT lock_vaultbox_mail($1)", connection, transaction);
-        command.Parameters.AddWithValue(_vaultbox);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
 }

@@ -166,6 +166,32 @@ public sealed class ConformanceTests(ImapFixture fleet)
     }
 
     [Fact]
+    public async Task Copy_to_a_missing_mailbox_asks_to_create_it_and_overlapping_ranges_copy_each_message_once()
+    {
+        var account = await fleet.CreateAccountAsync("copyranges");
+        foreach (var subject in new[] { "one", "two", "three" })
+        {
+            await fleet.DeliverAsync(account, Message(subject));
+        }
+
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        await client.CommandAsync("SELECT INBOX");
+        Assert.Equal("NO [TRYCREATE] No such mailbox", (await client.CommandAsync("UID COPY 1:3 Missing")).Status);
+        Assert.Equal("NO [TRYCREATE] No such mailbox", (await client.CommandAsync("UID MOVE 1:3 Missing")).Status);
+        Assert.Contains("* 3 EXISTS", (await client.CommandAsync("SELECT INBOX")).Untagged);
+
+        // RFC 4315 §3: the source and target UID sets correspond in order.
+        Assert.Matches(@"^OK \[COPYUID \d+ 1:3 1:3\]", (await client.CommandAsync("UID COPY 2:3,1:2,3 Archive")).Status);
+        Assert.Equal("OK COPY completed", (await client.CommandAsync("UID COPY 7:9 Archive")).Status);
+        Assert.Contains("* 3 EXISTS", (await client.CommandAsync("EXAMINE Archive")).Untagged);
+        var subjects = await client.ResponsesAsync("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
+        Assert.Collection(subjects.Untagged,
+            l => Assert.Contains("Subject: one", l, StringComparison.Ordinal),
+            l => Assert.Contains("Subject: two", l, StringComparison.Ordinal),
+            l => Assert.Contains("Subject: three", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_qresync_client_is_told_what_it_missed()
     {
         var account = await fleet.CreateAccountAsync("qresync");
