@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Encimap.Testing;
 
 namespace Encimap.Imap.Tests;
 
@@ -33,7 +34,8 @@ public sealed class ImaplibTests(ImapFixture fleet)
                 "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE m.vaultbox_id = $1 AND b.name = 'INBOX' AND m.uid = $2", account.Id, uid));
         }
 
-        var outdir = Directory.CreateTempSubdirectory("imaplib-").FullName;
+        using var scratch = new ScratchDirectory("imaplib-");
+        var outdir = scratch.Path;
         var appended = Message("appended draft", "Owner <owner@example.com>", "draft", "A draft written by the client.");
         await File.WriteAllTextAsync(Path.Combine(outdir, "append.eml"), appended);
         var script = Path.Combine(AppContext.BaseDirectory, "scripts", "imaplib_session.py");

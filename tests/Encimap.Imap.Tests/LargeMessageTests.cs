@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Encimap.Testing;
 
 namespace Encimap.Imap.Tests;
 
@@ -42,7 +43,8 @@ public sealed class LargeMessageTests(ImapFixture fleet)
 
         // A range from 1000 bytes before the second chunk's first line to 2000 bytes into it.
         var start = header + ServedChunkLength - 1000;
-        var outdir = Directory.CreateTempSubdirectory("imaplib-large-").FullName;
+        using var scratch = new ScratchDirectory("imaplib-large-");
+        var outdir = scratch.Path;
         var script = Path.Combine(AppContext.BaseDirectory, "scripts", "imaplib_large.py");
         var run = await Tools.RunAsync("python3", [script, "127.0.0.1", fleet.ImapsPort.ToString(), account.Username, account.Password, outdir, start.ToString(), "3000"],
             timeout: TimeSpan.FromMinutes(3));

@@ -1,4 +1,5 @@
 using System.Text;
+using Encimap.Testing;
 
 namespace Encimap.Imap.Tests;
 
@@ -18,7 +19,8 @@ public sealed class MbsyncTests(ImapFixture fleet)
             await fleet.DeliverAsync(account, original);
         }
 
-        var root = Directory.CreateTempSubdirectory("mbsync-").FullName;
+        using var scratch = new ScratchDirectory("mbsync-");
+        var root = scratch.Path;
         var config = WriteConfig(root, account);
         await Sync(config);
 
