@@ -96,7 +96,12 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
         }
     }
 
-    private sealed record LoadResult(long Commands, double Seconds, List<double> Latencies, List<string> Errors, List<(string Kind, double Milliseconds)> ByKind);
+    private sealed record LoadResult(double Seconds, List<string> Errors, List<(string Kind, double Milliseconds)> ByKind)
+    {
+        public long Commands => ByKind.Count;
+
+        public List<double> Latencies { get; } = [.. ByKind.Select(k => k.Milliseconds)];
+    }
 
     /// <summary>Where the time goes: per kind of command, its share of commands, mean and p99 latency.</summary>
     private static void PrintByCommand(LoadResult result)
@@ -121,20 +126,17 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
                 await client.CommandAsync("SELECT INBOX");
             }
 
-            var latencies = new ConcurrentBag<List<double>>();
             var byKind = new ConcurrentBag<List<(string, double)>>();
             var errors = new ConcurrentQueue<string>();
             var watch = Stopwatch.StartNew();
             await Task.WhenAll(clients.Select((client, index) => Task.Run(async () =>
             {
                 var random = new Random(index * 31 + clientCount);
-                var own = new List<double>(4096);
-                var ownByKind = new List<(string, double)>(4096);
-                latencies.Add(own);
-                byKind.Add(ownByKind);
+                var own = new List<(string, double)>(4096);
+                byKind.Add(own);
                 while (watch.Elapsed < duration)
                 {
-                    var (command, literal) = NextCommand(random, target, size);
+                    var (kind, command, literal) = NextCommand(random, target, size);
                     var started = Stopwatch.GetTimestamp();
                     string status;
                     try
@@ -143,16 +145,14 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
                     }
                     catch (Exception e) when (e is IOException or EndOfStreamException)
                     {
-                        errors.Enqueue($"{command.Split(' ')[0]}: connection lost");
+                        errors.Enqueue($"{kind}: connection lost");
                         return;
                     }
 
-                    var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-                    own.Add(elapsed);
-                    ownByKind.Add((Kind(command), elapsed));
+                    own.Add((kind, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                     if (!status.StartsWith("OK", StringComparison.Ordinal))
                     {
-                        errors.Enqueue($"{Kind(command)}: {status}");
+                        errors.Enqueue($"{kind}: {status}");
                     }
                     else if (AssignedUidPattern().Match(status) is { Success: true } assigned)
                     {
@@ -160,8 +160,7 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
                     }
                 }
             })));
-            var all = latencies.SelectMany(l => l).ToList();
-            return new LoadResult(all.Count, watch.Elapsed.TotalSeconds, all, [.. errors], [.. byKind.SelectMany(k => k)]);
+            return new LoadResult(watch.Elapsed.TotalSeconds, [.. errors], [.. byKind.SelectMany(k => k)]);
         }
         finally
         {
@@ -172,8 +171,11 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
         }
     }
 
-    /// <summary>One command of the mix, on UIDs up to the highest assigned so far (some of them expunged: still valid commands).</summary>
-    private static (string Command, string? Literal) NextCommand(Random random, Target target, int size)
+    /// <summary>
+    /// One command of the mix, on UIDs up to the highest assigned so far (some of them expunged:
+    /// still valid commands), with its kind: its name, and the argument that tells it apart in the mix.
+    /// </summary>
+    private static (string Kind, string Command, string? Literal) NextCommand(Random random, Target target, int size)
     {
         var highest = Math.Max(1u, target.HighestUid);
         var uid = (uint)random.Next(1, (int)highest + 1);
@@ -181,29 +183,17 @@ public sealed partial class ImapLoadBenchmark : IBenchmark
         var flag = Flags[random.Next(Flags.Length)];
         return random.Next(100) switch
         {
-            < 20 => ($"UID FETCH {uid}:{last} (FLAGS ENVELOPE)", null),
-            < 30 => ($"UID FETCH {uid} BODY.PEEK[]", null),
-            < 45 => ($"UID STORE {uid} +FLAGS ({flag})", null),
-            < 55 => ($"UID STORE {uid} -FLAGS ({flag})", null),
-            < 65 => ($"UID STORE {uid} +FLAGS.SILENT (\\Deleted)", null),
-            < 69 => ("EXPUNGE", null),
-            < 75 => ($"UID EXPUNGE {uid}:{last}", null),
-            < 83 => ("APPEND INBOX", Message(random, size)),
-            < 89 => ($"UID COPY {uid} INBOX", null),
-            < 94 => ("SELECT INBOX", null),
-            _ => ("NOOP", null),
-        };
-    }
-
-    /// <summary>The command's name, with its first argument where that tells the mix apart (<c>UID STORE</c>, <c>UID FETCH BODY.PEEK[]</c>).</summary>
-    private static string Kind(string command)
-    {
-        var words = command.Split(' ');
-        return words[0] != "UID" ? words[0] : words[1] switch
-        {
-            "FETCH" => words[^1] == "BODY.PEEK[]" ? "UID FETCH BODY.PEEK[]" : "UID FETCH (FLAGS ENVELOPE)",
-            "STORE" => command.Contains("\\Deleted", StringComparison.Ordinal) ? "UID STORE \\Deleted" : "UID STORE " + words[3][0] + "FLAGS",
-            _ => "UID " + words[1],
+            < 20 => ("UID FETCH (FLAGS ENVELOPE)", $"UID FETCH {uid}:{last} (FLAGS ENVELOPE)", null),
+            < 30 => ("UID FETCH BODY.PEEK[]", $"UID FETCH {uid} BODY.PEEK[]", null),
+            < 45 => ("UID STORE +FLAGS", $"UID STORE {uid} +FLAGS ({flag})", null),
+            < 55 => ("UID STORE -FLAGS", $"UID STORE {uid} -FLAGS ({flag})", null),
+            < 65 => ("UID STORE \\Deleted", $"UID STORE {uid} +FLAGS.SILENT (\\Deleted)", null),
+            < 69 => ("EXPUNGE", "EXPUNGE", null),
+            < 75 => ("UID EXPUNGE", $"UID EXPUNGE {uid}:{last}", null),
+            < 83 => ("APPEND", "APPEND INBOX", Message(random, size)),
+            < 89 => ("UID COPY", $"UID COPY {uid} INBOX", null),
+            < 94 => ("SELECT", "SELECT INBOX", null),
+            _ => ("NOOP", "NOOP", null),
         };
     }
 
