@@ -9,6 +9,7 @@ namespace Encimap.Imap;
 public sealed class PostgresImapBackend(
     [FromKeyedServices("encimap")] NpgsqlDataSource database,
     MailboxNotifier notifier,
+    RecentClaims recentClaims,
     LoginPenalty penalty,
     UserConnectionLimit connections,
     IServiceProvider services,
@@ -16,6 +17,6 @@ public sealed class PostgresImapBackend(
     ILoggerFactory loggers) : IImapBackend
 {
     public IImapSession OpenSession(ImapConnectionInfo connection) =>
-        new PostgresImapSession(database, notifier, penalty, connections, services.GetRequiredService<CredentialVerification>, services.GetRequiredService<IntakeAppender>,
+        new PostgresImapSession(database, notifier, recentClaims, penalty, connections, services.GetRequiredService<CredentialVerification>, services.GetRequiredService<IntakeAppender>,
             options.Value, connection, loggers.CreateLogger<PostgresImapSession>());
 }

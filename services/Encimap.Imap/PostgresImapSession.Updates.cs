@@ -6,10 +6,25 @@ namespace Encimap.Imap;
 // What changed in the selected mailbox since this session last looked.
 public sealed partial class PostgresImapSession
 {
+    // A look taken in the round trip of the command that is running (PollIfDue), applied when the
+    // protocol side polls before the command's tagged answer: the command then costs one round
+    // trip, not two.
+    private PollSnapshot? _pending;
+
     public async Task PollAsync(IUpdateSink updates, bool force, CancellationToken cancellationToken)
     {
+        var pending = _pending;
+        _pending = null;
         if (_mailboxId == 0)
         {
+            return;
+        }
+
+        // Taken after the command's own statements, and nothing applied since: as good as a new
+        // look. A forced poll (NOOP, IDLE, SELECT) looks now.
+        if (!force && pending is not null && pending.MailboxId == _mailboxId && pending.Since == _lastModSeq)
+        {
+            await ApplyAsync(updates, pending, cancellationToken);
             return;
         }
 
@@ -19,79 +34,99 @@ public sealed partial class PostgresImapSession
             return;
         }
 
-        // One statement, so one snapshot and one round trip, no transaction: the mailbox's state
-        // (kind 0), then only what changed since the last look (kinds 1 and 2), never the whole
-        // mailbox. Every change bumps the mailbox's mod-sequence and stamps the message with it,
-        // and every expunge (and MOVE away) leaves its UID in expunged_messages with the
-        // mod-sequence of that change (migration 0012). A message is new to this session when it is
-        // not among the UIDs it knows: UIDs are never reused, and one added after the last look
-        // carries a mod-sequence above it.
-        await using var command = database.CreateCommand(
-            """
-            SELECT 0 AS kind, highest_modseq AS uid, recent_uid AS modseq, NULL::text[] AS flags FROM mailboxes WHERE id = $1
-            UNION ALL
-            SELECT 1, uid, modseq, flags FROM messages WHERE mailbox_id = $1 AND modseq > $2
-            UNION ALL
-            SELECT 2, uid, modseq, NULL FROM expunged_messages WHERE mailbox_id = $1 AND modseq > $2
-            ORDER BY kind, uid
-            """);
-        command.Parameters.AddWithValue(_mailboxId);
-        command.Parameters.AddWithValue(_lastModSeq);
-        long highest = -1, claimed = 0;
-        var changed = new List<FlagUpdate>();
-        var added = new List<uint>();
-        var expunged = new List<uint>();
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        var snapshot = new PollSnapshot(_mailboxId, _lastModSeq, version);
+        await using (var batch = database.CreateBatch())
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var kind = reader.GetInt32(0);
-                if (kind == 0)
-                {
-                    (highest, claimed) = (reader.GetInt64(1), reader.GetInt64(2));
-                    continue;
-                }
-
-                var uid = (uint)reader.GetInt64(1);
-                var modseq = reader.GetInt64(2);
-                if (kind == 2)
-                {
-                    if (_known.Contains(uid))
-                    {
-                        expunged.Add(uid);
-                    }
-                }
-                else if (!_known.Contains(uid))
-                {
-                    added.Add(uid);
-                }
-                else if (!(_own.TryGetValue(uid, out var own) && own == modseq))
-                {
-                    changed.Add(new FlagUpdate(uid, reader.GetFieldValue<string[]>(3), (ulong)modseq));
-                }
-            }
+            batch.BatchCommands.Add(snapshot.Statement());
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            await snapshot.ReadAsync(reader, cancellationToken);
         }
 
-        if (highest < 0)
+        await ApplyAsync(updates, snapshot, cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds a look at the selected mailbox as the last statement of <paramref name="batch"/> when
+    /// the notifier says something may have changed since the last one; the caller reads it
+    /// (<see cref="PollSnapshot.ReadAsync"/>) after its own results and keeps it with
+    /// <see cref="KeepPoll"/> once the batch has succeeded.
+    /// </summary>
+    private PollSnapshot? PollIfDue(NpgsqlBatch batch)
+    {
+        if (_mailboxId == 0)
+        {
+            return null;
+        }
+
+        var version = notifier.Version(_mailboxId);
+        if (version >= 0 && version == _lastVersion)
+        {
+            return null;
+        }
+
+        var snapshot = new PollSnapshot(_mailboxId, _lastModSeq, version);
+        batch.BatchCommands.Add(snapshot.Statement());
+        return snapshot;
+    }
+
+    /// <summary>Keeps a look read in a command's batch for the next poll (a batch that failed keeps none).</summary>
+    private void KeepPoll(PollSnapshot? snapshot)
+    {
+        if (snapshot is not null)
+        {
+            _pending = snapshot;
+        }
+    }
+
+    private async Task ApplyAsync(IUpdateSink updates, PollSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (snapshot.Highest < 0)
         {
             // The mailbox was deleted or renamed away under us: everything is gone.
             updates.Expunged([.. _known]);
             _known.Clear();
-            _lastVersion = version;
+            _lastVersion = snapshot.Version;
             return;
         }
 
-        if (highest == _lastModSeq)
+        if (snapshot.Highest == _lastModSeq)
         {
-            _lastVersion = version;
+            _lastVersion = snapshot.Version;
             return;
+        }
+
+        // Sorted against what the session knows now, not when the look was taken: a command of
+        // its own (an EXPUNGE, a MOVE away) may have changed that in between, and reported it.
+        // A message is new to this session when it is not among the UIDs it knows: UIDs are never
+        // reused, and one added after the last look carries a mod-sequence above it.
+        var changed = new List<FlagUpdate>();
+        var added = new List<uint>();
+        var expunged = new List<uint>();
+        foreach (var (isExpunged, uid, modseq, flags) in snapshot.Rows)
+        {
+            if (isExpunged)
+            {
+                if (_known.Contains(uid))
+                {
+                    expunged.Add(uid);
+                }
+            }
+            else if (!_known.Contains(uid))
+            {
+                added.Add(uid);
+            }
+            else if (!(_own.TryGetValue(uid, out var own) && own == modseq))
+            {
+                changed.Add(new FlagUpdate(uid, flags!, (ulong)modseq));
+            }
         }
 
         // Everything that may fail first: the session's state changes only when all of it is known.
         // Another session already took them as \Recent (recent_uid only grows): no claim, no lock.
-        var recent = added.Count == 0 || added[^1] <= claimed ? [] : await RecentAmongAsync(added, cancellationToken);
+        recentClaims.Reached(snapshot.MailboxId, snapshot.RecentUpTo);
+        var recent = added.Count == 0 || added[^1] <= snapshot.RecentUpTo ? [] : await RecentAmongAsync(added, cancellationToken);
 
-        _lastVersion = version;
+        _lastVersion = snapshot.Version;
         _known.ExceptWith(expunged);
         updates.Expunged(expunged);
         foreach (var update in changed)
@@ -101,9 +136,9 @@ public sealed partial class PostgresImapSession
 
         _known.UnionWith(added);
         updates.Exists(added, recent);
-        updates.HighestModSeqReached((ulong)highest);
-        _lastModSeq = highest;
-        foreach (var stale in _own.Where(o => o.Value <= highest).Select(o => o.Key).ToList())
+        updates.HighestModSeqReached((ulong)snapshot.Highest);
+        _lastModSeq = snapshot.Highest;
+        foreach (var stale in _own.Where(o => o.Value <= snapshot.Highest).Select(o => o.Key).ToList())
         {
             _own.Remove(stale);
         }

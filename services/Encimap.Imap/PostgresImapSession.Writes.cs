@@ -56,6 +56,9 @@ public sealed partial class PostgresImapSession
 
                 batch.BatchCommands.Add(Command("SELECT lock_vaultbox_mail($1)", _vaultbox));
                 statements(batch);
+                // The look at the selected mailbox that the command's answer needs, in the same
+                // round trip; it sees this write, which the session knows as its own (_own).
+                var poll = PollIfDue(batch);
                 await using var reader = await batch.ExecuteReaderAsync(ct);
                 await reader.NextResultAsync(ct);
                 if (!durable)
@@ -64,11 +67,19 @@ public sealed partial class PostgresImapSession
                 }
 
                 var result = await read(reader, ct);
-                // The rest (and the commit's outcome) before the answer.
+                if (poll is not null)
+                {
+                    await reader.NextResultAsync(ct);
+                    await poll.ReadAsync(reader, ct);
+                }
+
+                // The rest (and the commit's outcome) before the answer: a look that saw a write
+                // that did not commit is not kept.
                 while (await reader.NextResultAsync(ct))
                 {
                 }
 
+                KeepPoll(poll);
                 return result;
             }
             finally

@@ -18,6 +18,7 @@ namespace Encimap.Imap;
 public sealed partial class PostgresImapSession(
     NpgsqlDataSource database,
     MailboxNotifier notifier,
+    RecentClaims recentClaims,
     LoginPenalty penalty,
     UserConnectionLimit connections,
     Func<CredentialVerification> credentials,

@@ -27,12 +27,21 @@ builder.AddKeyedNpgsqlDataSource("encimap", configureDataSourceBuilder: dataSour
         dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
         dataSource.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
     }
+
+    // A connection going back to the pool would otherwise queue RESET ALL, CLOSE ALL, UNLISTEN,
+    // DISCARD TEMP… before its next statement: a simple query of seven statements that PostgreSQL
+    // parses and runs for every command of every session (each takes a pooled connection). The
+    // sessions keep no session state on a connection: their settings and the vaultbox lock are
+    // local to a transaction; only MailboxNotifier LISTENs, on a connection it holds for as long
+    // as it listens.
+    dataSource.ConnectionStringBuilder.NoResetOnClose = true;
 });
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(provider => new LoginPenalty(
     provider.GetRequiredService<IOptions<ImapOptions>>().Value.LoginPenalty, provider.GetRequiredService<TimeProvider>()));
 builder.Services.AddSingleton<UserConnectionLimit>();
 builder.Services.AddSingleton<MailboxNotifier>();
+builder.Services.AddSingleton<RecentClaims>();
 builder.Services.AddHostedService(provider => provider.GetRequiredService<MailboxNotifier>());
 builder.Services.AddSingleton<IImapBackend, PostgresImapBackend>();
 builder.Services.AddSingleton<ImapListener>();

@@ -48,9 +48,9 @@ public sealed partial class PostgresImapSession
             // per chunked message, whatever the statistics.
             ? "FROM messages m LEFT JOIN LATERAL (SELECT seq, data FROM message_chunks WHERE message_id = m.id AND m.chunked_der_length IS NOT NULL ORDER BY seq) c ON true WHERE mailbox_id = $1 AND "
             : "FROM messages WHERE mailbox_id = $1 AND ");
-        await using var command = new NpgsqlCommand { Connection = connection };
+        var command = new NpgsqlBatchCommand();
         command.Parameters.AddWithValue(_mailboxId);
-        sql.Append(RangeCondition(command, uids));
+        sql.Append(RangeCondition(command.Parameters, uids));
         if (fetchOptions.ChangedSince is { } since)
         {
             command.Parameters.AddWithValue((long)since);
@@ -59,7 +59,10 @@ public sealed partial class PostgresImapSession
 
         sql.Append(needBody ? " ORDER BY uid, c.seq" : " ORDER BY uid");
         command.CommandText = sql.ToString();
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
+        await using var batch = new NpgsqlBatch(connection) { BatchCommands = { command } };
+        // The look at the mailbox that the command's answer needs, in the same round trip.
+        var poll = PollIfDue(batch);
+        await using var reader = await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken);
         var hasRow = await reader.ReadAsync(cancellationToken);
         while (hasRow)
         {
@@ -113,6 +116,13 @@ public sealed partial class PostgresImapSession
                 Header = needHeader ? content : null,
                 Structure = structure,
             }, cancellationToken);
+        }
+
+        if (poll is not null)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            await poll.ReadAsync(reader, cancellationToken);
+            KeepPoll(poll);
         }
     }
 

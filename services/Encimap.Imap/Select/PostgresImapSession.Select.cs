@@ -69,6 +69,7 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
         _mailboxName = mailbox;
         _uidValidity = (uint)reader.GetInt64(1);
         _lastModSeq = reader.GetInt64(3);
+        _pending = null;
         _known.Clear();
         _own.Clear();
         foreach (var uid in reader.GetFieldValue<long[]>(4))
@@ -95,35 +96,44 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
             return [];
         }
 
+        if (_readOnly)
+        {
+            return await RecentUnclaimedAsync(uids, cancellationToken);
+        }
+
+        // Known taken by a session of this process: nothing to ask. Else one claim at a time per
+        // mailbox in this process, so the sessions that see the same new message make one claim.
+        if (recentClaims.Taken(_mailboxId, uids[^1]))
+        {
+            return [];
+        }
+
+        using var turn = await recentClaims.TurnAsync(_mailboxId, cancellationToken);
+        if (recentClaims.Taken(_mailboxId, uids[^1]))
+        {
+            return [];
+        }
+
         // A claim is session state, not mail: its commit does not wait for the WAL flush (as a flag
         // change's, PostgresImapSession.Writes.cs). Lost in a crash, it goes with the sessions that
         // saw it; the messages are then \Recent to the next session. While it waits for its flush
         // it holds the mailbox row that every writer of the mailbox updates.
         await using var batch = database.CreateBatch();
-        if (!_readOnly)
-        {
-            batch.BatchCommands.Add(Command("SELECT set_config('synchronous_commit', 'off', true)"));
-        }
-
-        batch.BatchCommands.Add(Command(_readOnly
-            ? "SELECT recent_uid FROM mailboxes WHERE id = $1"
-            : """
-              UPDATE mailboxes m SET recent_uid = $2
-              FROM (SELECT recent_uid FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE) claimed
-              WHERE m.id = $1 AND claimed.recent_uid < $2
-              RETURNING claimed.recent_uid
-              """, _mailboxId, (long)uids[^1]));
-        long? claimedUpTo = null;
+        batch.BatchCommands.Add(Command("SELECT set_config('synchronous_commit', 'off', true)"));
+        batch.BatchCommands.Add(Command(
+            """
+            UPDATE mailboxes m SET recent_uid = $2
+            FROM (SELECT recent_uid FROM mailboxes WHERE id = $1 FOR NO KEY UPDATE) claimed
+            WHERE m.id = $1 AND claimed.recent_uid < $2
+            RETURNING claimed.recent_uid
+            """, _mailboxId, (long)uids[^1]));
+        long? claimedAbove = null;
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken))
         {
-            if (!_readOnly)
-            {
-                await reader.NextResultAsync(cancellationToken);
-            }
-
+            await reader.NextResultAsync(cancellationToken);
             if (await reader.ReadAsync(cancellationToken))
             {
-                claimedUpTo = reader.GetInt64(0);
+                claimedAbove = reader.GetInt64(0);
             }
 
             while (await reader.NextResultAsync(cancellationToken))
@@ -131,12 +141,17 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
             }
         }
 
-        if (claimedUpTo is not { } upTo)
-        {
-            return [];
-        }
+        // Taken now, by this claim or an earlier one (of a session of another instance).
+        recentClaims.Reached(_mailboxId, uids[^1]);
+        return claimedAbove is { } above ? uids.Where(u => u > above).ToList() : [];
+    }
 
-        return uids.Where(u => u > upTo).ToList();
+    /// <summary>EXAMINE: the UIDs among <paramref name="uids"/> that no session has taken as \Recent, shown and not taken (RFC 3501 §6.3.2).</summary>
+    private async Task<IReadOnlyList<uint>> RecentUnclaimedAsync(IReadOnlyList<uint> uids, CancellationToken cancellationToken)
+    {
+        await using var command = database.CreateCommand("SELECT recent_uid FROM mailboxes WHERE id = $1");
+        command.Parameters.AddWithValue(_mailboxId);
+        return await command.ExecuteScalarAsync(cancellationToken) is long upTo ? uids.Where(u => u > upTo).ToList() : [];
     }
 
     public async Task<IReadOnlyList<uint>> VanishedAsync(IReadOnlyList<UidRange> uids, ulong sinceModSeq, CancellationToken cancellationToken)
@@ -164,6 +179,7 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
     {
         _mailboxId = 0;
         _mailboxName = null;
+        _pending = null;
         _known.Clear();
         _own.Clear();
         return Task.CompletedTask;
