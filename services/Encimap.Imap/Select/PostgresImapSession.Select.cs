@@ -64,7 +64,9 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
             throw ImapException.No("No such mailbox", "NONEXISTENT");
         }
 
-        _lastVersion = notifier.Version(reader.GetInt64(0));
+        // The notifier's version is read only now, after the snapshot: a change notified in between
+        // would count as seen. None counts as seen: the first command's batch takes a look.
+        _lastVersion = long.MinValue;
         _mailboxId = reader.GetInt64(0);
         _mailboxName = mailbox;
         _uidValidity = (uint)reader.GetInt64(1);
