@@ -69,6 +69,16 @@ public sealed partial class PostgresImapSession
         return snapshot;
     }
 
+    /// <summary>Reads the look that <see cref="PollIfDue"/> added, if it did; the reader is on the result before it.</summary>
+    private static async Task ReadPollAsync(NpgsqlDataReader reader, PollSnapshot? poll, CancellationToken cancellationToken)
+    {
+        if (poll is not null)
+        {
+            await reader.NextResultAsync(cancellationToken);
+            await poll.ReadAsync(reader, cancellationToken);
+        }
+    }
+
     /// <summary>Keeps a look read in a command's batch for the next poll (a batch that failed keeps none).</summary>
     private void KeepPoll(PollSnapshot? snapshot)
     {

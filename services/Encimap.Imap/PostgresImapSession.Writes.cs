@@ -67,11 +67,7 @@ public sealed partial class PostgresImapSession
                 }
 
                 var result = await read(reader, ct);
-                if (poll is not null)
-                {
-                    await reader.NextResultAsync(ct);
-                    await poll.ReadAsync(reader, ct);
-                }
+                await ReadPollAsync(reader, poll, ct);
 
                 // The rest (and the commit's outcome) before the answer: a look that saw a write
                 // that did not commit is not kept.

@@ -142,13 +142,16 @@ public sealed partial class PostgresImapSession(
             notifier.Touch(_mailboxId);
         }
 
-        await using (var command = database.CreateCommand("SELECT uid_validity FROM mailboxes WHERE vaultbox_id = $1 AND name = $2"))
-        {
-            command.Parameters.AddWithValue(_vaultbox);
-            command.Parameters.AddWithValue(mailbox);
-            var validity = await command.ExecuteScalarAsync(cancellationToken) as long? ?? 0;
-            return new AppendResult((uint)validity, [result.Uid]);
-        }
+        // With the look at the selected mailbox that the answer needs, in the same round trip.
+        await using var batch = database.CreateBatch();
+        batch.BatchCommands.Add(Command("SELECT uid_validity FROM mailboxes WHERE vaultbox_id = $1 AND name = $2", _vaultbox, mailbox));
+        var poll = PollIfDue(batch);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+        var validity = await reader.ReadAsync(cancellationToken) ? reader.GetInt64(0) : 0;
+        await ReadPollAsync(reader, poll, cancellationToken);
+        KeepPoll(poll);
+
+        return new AppendResult((uint)validity, [result.Uid]);
     }
 
     public ValueTask DisposeAsync()

@@ -118,12 +118,8 @@ public sealed partial class PostgresImapSession
             }, cancellationToken);
         }
 
-        if (poll is not null)
-        {
-            await reader.NextResultAsync(cancellationToken);
-            await poll.ReadAsync(reader, cancellationToken);
-            KeepPoll(poll);
-        }
+        await ReadPollAsync(reader, poll, cancellationToken);
+        KeepPoll(poll);
     }
 
     private async Task SetSeenAsync(NpgsqlConnection connection, IReadOnlyList<UidRange> uids, ulong? changedSince, CancellationToken cancellationToken)
