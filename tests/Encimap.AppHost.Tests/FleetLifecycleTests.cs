@@ -24,7 +24,8 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Cold_start_prints_every_resource_and_sigint_leaves_no_process_behind()
     {
-        var offset = EncimapFleet.FreePortOffset();
+        using var ports = FleetPorts.Claim();
+        var offset = ports.Offset;
         var clock = Stopwatch.StartNew();
         await using var host = AppHostProcess.Start(_stateDirectory, offset);
 
@@ -57,7 +58,8 @@ public sealed class FleetLifecycleTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public async Task Warm_start_reuses_the_cluster_and_sigterm_leaves_no_process_behind()
     {
-        var offset = EncimapFleet.FreePortOffset();
+        using var ports = FleetPorts.Claim();
+        var offset = ports.Offset;
         var marker = $"warm-{Guid.NewGuid():N}@example.org";
         await using (var first = AppHostProcess.Start(_stateDirectory, offset))
         {

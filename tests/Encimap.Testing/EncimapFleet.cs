@@ -23,8 +23,6 @@ namespace Encimap.Testing;
 public partial class EncimapFleet : IAsyncLifetime
 {
 
-    private static readonly int[] DevelopmentPorts = [55432, 55433, 4301, 4311, 4321, 4331, 4341, 4351, 4400, 4401, 2525, 2587, 1143, 1993, 3001];
-
     private readonly Dictionary<string, Dictionary<string, string>> _environment = new(StringComparer.Ordinal);
     private readonly List<(string Service, string Instance)> _instances = [];
     private readonly Dictionary<(Type Client, string Service), ServiceProvider> _grpcClients = [];
@@ -36,7 +34,9 @@ public partial class EncimapFleet : IAsyncLifetime
 
     public string StateDirectory { get; } = FleetStateDirectory.Create("encimap-fleet-");
 
-    public int PortOffset { get; } = FreePortOffset();
+    private readonly FleetPorts _ports = FleetPorts.Claim();
+
+    public int PortOffset => _ports.Offset;
 
     /// <summary>Whether the Aspire dashboard runs too (off by default, as Aspire.Hosting.Testing has it).</summary>
     protected bool WithDashboard { get; init; }
@@ -222,6 +222,8 @@ public partial class EncimapFleet : IAsyncLifetime
         {
             // a file still held open by a process that is stopping; the temp folder is swept later
         }
+
+        _ports.Dispose();
     }
 
     /// <summary>Every service healthy and the databases prepared.</summary>
@@ -232,35 +234,6 @@ public partial class EncimapFleet : IAsyncLifetime
             .Select(name => App.ResourceNotifications.WaitAllReplicasHealthyAsync(model.Resources.Single(r => r.Name == name), cancellationToken))
             .Append(App.ResourceNotifications.WaitForResourceAsync("migrations", KnownResourceStates.Finished, cancellationToken));
         await Task.WhenAll(waits);
-    }
-
-    /// <summary>An offset at which every development port is free now.</summary>
-    public static int FreePortOffset()
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var offset = Random.Shared.Next(1, 90) * 100 + Random.Shared.Next(0, 100);
-            if (DevelopmentPorts.All(port => IsFree(port + offset)))
-            {
-                return offset;
-            }
-        }
-
-        throw new InvalidOperationException("no free set of fleet ports");
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     /// <summary>The AppHost's generated development secrets (<c>dev-secrets.json</c>).</summary>
