@@ -14,19 +14,29 @@ namespace Encimap.Benchmarks;
 /// before, its peak while the message went through (VmHWM, reset first, and RSS sampled every
 /// 20 ms) and the difference, beside the message size. <c>--repos a,b</c> runs the services of
 /// several built checkouts (their <c>artifacts/bin</c>, same configuration) one after the other
-/// in the same run, e.g. the previous commit beside this one.
+/// in the same run, e.g. the previous commit beside this one (a checkout may be named more than
+/// once, to alternate). <c>--message smime</c> sends a message that is already S/MIME encrypted
+/// (CMS EnvelopedData, base64, to a throwaway certificate: the intake stores such a message as it
+/// came and does not check its recipients) instead of a plaintext one of the same size.
 /// </summary>
 public sealed class MemoryBenchmark : IBenchmark
 {
     private const int Mib = 1024 * 1024;
 
-    public string Description => "peak added RSS per process for one and for N concurrent large messages through the MX [--size-mib 50] [--concurrent 10] [--repos DIR[,DIR]]";
+    public string Description => "peak added RSS per process for one and for N concurrent large messages through the MX [--size-mib 50] [--concurrent 10] [--repos DIR[,DIR]] [--message plain|smime]";
 
     public async Task<int> RunAsync(BenchmarkArguments arguments)
     {
         var sizeMib = arguments.GetInt("size-mib", 50);
         var concurrent = arguments.GetInt("concurrent", 10);
         var repos = arguments.GetStrings("repos", [""]);
+        var kind = arguments.GetStrings("message", ["plain"])[0];
+        Func<int, MessageBody> message = kind switch
+        {
+            "plain" => MessageBody.Plain,
+            "smime" => MessageBody.AlreadyEncrypted,
+            _ => throw new ArgumentException($"--message is plain or smime, not '{kind}'"),
+        };
         var limit = (sizeMib + 8L) * Mib;
         var settings = new Dictionary<string, string>
         {
@@ -44,14 +54,14 @@ public sealed class MemoryBenchmark : IBenchmark
             Console.WriteLine($"{label}: MX on 127.0.0.1:{mx.Port}");
 
             // Warm-up: JIT, connection pools, the certificate cache.
-            await SendAsync(mx.Port, mx.Recipient, 64 * 1024, CancellationToken.None);
-            await SendAsync(mx.Port, mx.Recipient, 4 * Mib, CancellationToken.None);
+            await SendAsync(mx.Port, mx.Recipient, message(64 * 1024), CancellationToken.None);
+            await SendAsync(mx.Port, mx.Recipient, message(4 * Mib), CancellationToken.None);
             await Task.Delay(TimeSpan.FromSeconds(2));
 
             foreach (var count in (int[])[1, concurrent])
             {
-                var (usages, elapsed, refused) = await MeasureAsync(mx, sizeMib * Mib, count);
-                var case_ = $"{count} x {sizeMib} MiB";
+                var (usages, elapsed, refused) = await MeasureAsync(mx, message(sizeMib * Mib), count);
+                var case_ = $"{count} x {sizeMib} MiB {kind}";
                 Console.WriteLine($"{label}: {case_} in {elapsed.TotalSeconds:N1} s, {refused} refused");
                 foreach (var group in usages.GroupBy(u => u.Name))
                 {
@@ -74,7 +84,7 @@ public sealed class MemoryBenchmark : IBenchmark
         return 0;
     }
 
-    private static async Task<(IReadOnlyList<PeakMemorySampler.Usage> Usages, TimeSpan Elapsed, int Refused)> MeasureAsync(EncimapMx mx, int size, int count)
+    private static async Task<(IReadOnlyList<PeakMemorySampler.Usage> Usages, TimeSpan Elapsed, int Refused)> MeasureAsync(EncimapMx mx, MessageBody body, int count)
     {
         var services = mx.ServicePids;
         var postmaster = mx.PostmasterPid;
@@ -86,15 +96,15 @@ public sealed class MemoryBenchmark : IBenchmark
         await using (sampler)
         {
             var watch = Stopwatch.StartNew();
-            var codes = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => SendAsync(mx.Port, mx.Recipient, size, CancellationToken.None))));
+            var codes = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => Task.Run(() => SendAsync(mx.Port, mx.Recipient, body, CancellationToken.None))));
             var elapsed = watch.Elapsed;
             await Task.Delay(500);
             return (await sampler.StopAsync(), elapsed, codes.Count(code => code != 250));
         }
     }
 
-    /// <summary>Sends one message of about <paramref name="size"/> octets; the final reply's code.</summary>
-    private static async Task<int> SendAsync(int port, string recipient, int size, CancellationToken cancellationToken)
+    /// <summary>Sends one message with <paramref name="body"/>, a header of its own (a unique Message-ID); the final reply's code.</summary>
+    private static async Task<int> SendAsync(int port, string recipient, MessageBody body, CancellationToken cancellationToken)
     {
         using var tcp = new TcpClient { NoDelay = true };
         await tcp.ConnectAsync("127.0.0.1", port, cancellationToken);
@@ -103,36 +113,19 @@ public sealed class MemoryBenchmark : IBenchmark
         await ExpectAsync(reader, 220);
         await WriteAsync(stream, "EHLO bench.test\r\n");
         await ExpectAsync(reader, 250);
-        await WriteAsync(stream, $"MAIL FROM:<sender@bench.test> SIZE={size}\r\n");
+        await WriteAsync(stream, $"MAIL FROM:<sender@bench.test> SIZE={body.Length}\r\n");
         await ExpectAsync(reader, 250);
         await WriteAsync(stream, $"RCPT TO:<{recipient}>\r\n");
         await ExpectAsync(reader, 250);
         await WriteAsync(stream, "DATA\r\n");
         await ExpectAsync(reader, 354);
-        await WriteAsync(stream, $"From: <sender@bench.test>\r\nTo: <{recipient}>\r\nSubject: memory benchmark\r\nMessage-ID: <{Guid.NewGuid():N}@bench.test>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n\r\n");
-        var chunk = BodyChunk();
-        for (var written = 0; written < size; written += chunk.Length)
-        {
-            await stream.WriteAsync(chunk, cancellationToken);
-        }
+        await WriteAsync(stream, $"From: <sender@bench.test>\r\nTo: <{recipient}>\r\nSubject: memory benchmark\r\nMessage-ID: <{Guid.NewGuid():N}@bench.test>\r\nDate: Tue, 1 Dec 2026 10:00:00 +0000\r\n");
+        await body.WriteAsync(stream, cancellationToken);
 
         await WriteAsync(stream, ".\r\n");
         var code = await ReadReplyAsync(reader);
         await WriteAsync(stream, "QUIT\r\n");
         return code;
-    }
-
-    // 64 KiB of 76-character lines, as a base64 attachment has.
-    private static byte[] BodyChunk()
-    {
-        var text = new StringBuilder(64 * 1024);
-        var line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0";
-        while (text.Length + line.Length + 2 <= 64 * 1024)
-        {
-            text.Append(line).Append("\r\n");
-        }
-
-        return Encoding.ASCII.GetBytes(text.ToString());
     }
 
     private static async Task WriteAsync(NetworkStream stream, string text) => await stream.WriteAsync(Encoding.ASCII.GetBytes(text));

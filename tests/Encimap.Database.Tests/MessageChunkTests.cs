@@ -10,7 +10,7 @@ namespace Encimap.Database.Tests;
 /// A large message's DER in message_chunks (migration 0017): stored as the intake stores it (a
 /// deliver_message call and one INSERT per chunk in one batch), served whole by message_bytes,
 /// checked at the commit, gone with its message, and never left behind by a duplicate or a
-/// failed delivery.
+/// failed delivery; and the body of a large message stored as it came, in raw chunks (migration 0019).
 /// </summary>
 public sealed class MessageChunkTests
 {
@@ -124,6 +124,86 @@ public sealed class MessageChunkTests
                 NULL, NULL, $2, $3, $4, NULL, NULL, NULL, NULL, 1, 0, 'encimap_mail')
             """, box, Head, der, Served(der).Length));
         Assert.Equal(Served(der), await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes(m) FROM messages m WHERE uid = 3 AND content_der IS NOT NULL"));
+    }
+
+    [Fact]
+    public async Task A_body_delivered_in_chunks_as_it_came_is_served_as_it_is_copied_and_checked()
+    {
+        await using var db = await TestDatabases.CreateAsync();
+        await using var connection = new NpgsqlConnection(db.EncimapApp);
+        await connection.OpenAsync();
+        var box = await CreateVaultboxAsync(connection);
+        await Sql.ExecuteAsync(connection, "INSERT INTO mailboxes (vaultbox_id, name, uid_validity) VALUES ($1, 'Archive', 2)", box);
+        // Raw bytes: chunks of any length, no base64 lines to keep whole (migration 0019).
+        var body = RandomNumberGenerator.GetBytes(10_000);
+        var chunks = new List<byte[]> { body[..4001], body[4001..8000], body[8000..] };
+
+        // Chunks that do not make the recorded length, or with a gap: refused, nothing stays.
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => DeliverBodyAsync(connection, box, body.Length + 1, chunks, dedupKey: [1]));
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => DeliverBodyAsync(connection, box, body.Length, chunks[..2], dedupKey: [1]));
+        Assert.Equal(0L, await CountChunksAsync(connection));
+
+        Assert.Equal(("stored", 1L), await DeliverBodyAsync(connection, box, body.Length, chunks, dedupKey: [1]));
+        var served = Head.Concat(body).ToArray();
+        Assert.Equal(served, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes(m) FROM messages m WHERE uid = 1"));
+        Assert.Null(await Sql.ScalarAsync<byte[]?>(connection, "SELECT message_der(m) FROM messages m WHERE uid = 1"));
+        Assert.Equal(3L, await CountChunksAsync(connection));
+
+        // A duplicate's chunks are dropped; a body is in one form only, and counts in the size.
+        Assert.Equal(("duplicate", 1L), await DeliverBodyAsync(connection, box, body.Length, chunks, dedupKey: [1]));
+        Assert.Equal(3L, await CountChunksAsync(connection));
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, "UPDATE messages SET content_der = '\\x01'"));
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, "UPDATE messages SET size_bytes = size_bytes + 1"));
+        await Sql.FailsWithAsync(PostgresErrorCodes.CheckViolation, () => Sql.ExecuteAsync(connection, "DELETE FROM message_chunks WHERE seq = 1"));
+
+        // COPY copies the chunks in the server; deleting either message takes only its own.
+        var inbox = await Sql.ScalarAsync<long>(connection, "SELECT id FROM mailboxes WHERE vaultbox_id = $1 AND name = 'INBOX'", box);
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            await Sql.ExecuteAsync(connection, "SELECT lock_vaultbox_mail($1)", box);
+            await Sql.ExecuteAsync(connection, "SELECT * FROM transfer_messages($1, $2, 'Archive', '{1}', '{1}', false, 'encimap_mail')", box, inbox);
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(served, await Sql.ScalarAsync<byte[]>(connection,
+            "SELECT message_bytes(m) FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id WHERE b.name = 'Archive'"));
+        Assert.Equal(6L, await CountChunksAsync(connection));
+        await Sql.ExecuteAsync(connection, "DELETE FROM messages WHERE mailbox_id = $1", inbox);
+        Assert.Equal(3L, await CountChunksAsync(connection));
+        Assert.Equal(served, await Sql.ScalarAsync<byte[]>(connection, "SELECT message_bytes(m) FROM messages m"));
+    }
+
+    private static async Task<(string Outcome, long Uid)> DeliverBodyAsync(
+        NpgsqlConnection connection, Guid box, long bodyLength, IReadOnlyList<byte[]> chunks, byte[] dedupKey)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        var deliver = new NpgsqlBatchCommand(
+            """
+            SELECT outcome, mailbox_id, uid FROM deliver_message($1, 'INBOX', NULL, false, 'rsa', $2, interval '1 day', NULL, NULL, NULL, NULL,
+                NULL, NULL, $3, NULL, NULL, $4, $5, NULL, NULL, NULL, NULL, 1, 0, 'encimap_mail')
+            """);
+        deliver.Parameters.Add(new NpgsqlParameter { Value = box });
+        deliver.Parameters.Add(new NpgsqlParameter { Value = dedupKey });
+        deliver.Parameters.Add(new NpgsqlParameter { Value = Head });
+        deliver.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = bodyLength });
+        deliver.Parameters.Add(new NpgsqlParameter { Value = checked(Head.Length + (int)bodyLength) });
+        batch.BatchCommands.Add(deliver);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var chunk = new NpgsqlBatchCommand(ChunkInsert);
+            chunk.Parameters.Add(new NpgsqlParameter { Value = i });
+            chunk.Parameters.Add(new NpgsqlParameter { Value = chunks[i] });
+            batch.BatchCommands.Add(chunk);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var result = (reader.GetString(0), reader.GetInt64(2));
+        while (await reader.NextResultAsync())
+        {
+        }
+
+        return result;
     }
 
     private static async Task<Guid> CreateVaultboxAsync(NpgsqlConnection connection)

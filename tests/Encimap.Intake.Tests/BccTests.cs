@@ -83,5 +83,44 @@ public sealed class BccTests(IntakeFixture fleet) : IDisposable
         Assert.Equal(ambiguous, await keys.DecryptAsync(again, keys.KeyFiles[0]));
     }
 
+    [Fact]
+    public async Task A_large_already_encrypted_message_is_stored_in_chunks_as_it_came_without_its_bcc_fields()
+    {
+        var vaultbox = await fleet.CreateVaultboxAsync("prebig");
+        var keys = await VaultboxKeys.LoadAsync(fleet, vaultbox.Id, _work);
+        var inner = new StringBuilder("From: Alice <alice@sender.example>\r\nSubject: big\r\n\r\n");
+        while (inner.Length < 2 * 1024 * 1024)
+        {
+            inner.Append(Convert.ToBase64String(Guid.NewGuid().ToByteArray())).Append("\r\n");
+        }
+
+        var plain = Path.Combine(keys.Directory, "big.eml");
+        await File.WriteAllTextAsync(plain, inner.ToString());
+        var encrypted = Encoding.ASCII.GetString((await Tools.OpensslAsync("cms", "-encrypt", "-aes256", "-in", plain, "-from", "alice@sender.example",
+            "-to", vaultbox.Address, "-subject", "encrypted by the sender", keys.CertificatesFile)).Output);
+        var eol = encrypted.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var firstLine = encrypted.IndexOf(eol, StringComparison.Ordinal) + eol.Length;
+        var withBcc = encrypted[..firstLine] + $"Bcc: hidden-six@watch.example{eol}" + encrypted[firstLine..];
+
+        var uid = Assert.Single((await fleet.Client.DeliverAsync(StoredMessageAssert.Request(Encoding.ASCII.GetBytes(withBcc), vaultbox.Address))).Results).Uid;
+        var stored = await fleet.ContentAsync(vaultbox.Id, uid);
+        Assert.Equal(encrypted, Encoding.ASCII.GetString(stored));
+        Assert.Equal(Encoding.ASCII.GetBytes(inner.ToString()), await keys.DecryptAsync(stored, keys.KeyFiles[0]));
+
+        // The header in content, the body as it came in raw chunks (migration 0019), never one datum.
+        Assert.True(await fleet.ScalarAsync<bool>(
+            """
+            SELECT content_der IS NULL AND chunked_der_length IS NULL AND octet_length(content) < 4096
+                   AND chunked_body_length = (SELECT sum(octet_length(c.data)) FROM message_chunks c WHERE c.message_id = m.id)
+                   AND (SELECT count(*) FROM message_chunks c WHERE c.message_id = m.id) >= 2
+            FROM messages m WHERE vaultbox_id = $1
+            """, vaultbox.Id));
+        // BODYSTRUCTURE, computed from the header and the body's length, is the whole message's.
+        // (Both through jsonb, which orders an object's keys its own way.)
+        Assert.Equal(
+            await fleet.ScalarAsync<string>("SELECT $1::jsonb::text", MimeJson.Serialize(ImapMetadata.Read(stored).BodyStructure)),
+            await fleet.ScalarAsync<string>("SELECT body_structure::text FROM messages WHERE vaultbox_id = $1", vaultbox.Id));
+    }
+
     public void Dispose() => Directory.Delete(_work, recursive: true);
 }

@@ -38,15 +38,15 @@ public sealed partial class PostgresImapSession
         sql.Append(needWireStructure ? "imap_body_structure, " : "NULL::bytea, ");
         sql.Append(needDecodedStructure ? "body_structure::text, " : needWireStructure ? "CASE WHEN imap_body_structure IS NULL THEN body_structure::text END, " : "NULL, ");
         // A message stored as header and DER is rendered here, not in SQL (RenderedContent). A
-        // large one's DER comes in chunks (migration 0017), one row each, joined in order: the
+        // large one's DER, or body as it came, comes in chunks (migrations 0017, 0019), one row each, joined in order: the
         // database sends them one at a time, never concatenated into one datum.
-        sql.Append(needBody ? "content, content_der, chunked_der_length, c.data " : needHeader
-            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END, NULL::bytea, NULL::bigint, NULL::bytea "
-            : "NULL::bytea, NULL::bytea, NULL::bigint, NULL::bytea ");
+        sql.Append(needBody ? "content, content_der, chunked_der_length, chunked_body_length, c.data " : needHeader
+            ? "CASE WHEN position('\\x0d0a0d0a'::bytea IN content) > 0 THEN substring(content FROM 1 FOR position('\\x0d0a0d0a'::bytea IN content) + 3) ELSE content END, NULL::bytea, NULL::bigint, NULL::bigint, NULL::bytea "
+            : "NULL::bytea, NULL::bytea, NULL::bigint, NULL::bigint, NULL::bytea ");
         sql.Append(needBody
             // LATERAL with ORDER BY (never flattened into a join): a look-up by the chunks' primary key
             // per chunked message, whatever the statistics.
-            ? "FROM messages m LEFT JOIN LATERAL (SELECT seq, data FROM message_chunks WHERE message_id = m.id AND m.chunked_der_length IS NOT NULL ORDER BY seq) c ON true WHERE mailbox_id = $1 AND "
+            ? "FROM messages m LEFT JOIN LATERAL (SELECT seq, data FROM message_chunks WHERE message_id = m.id AND (m.chunked_der_length IS NOT NULL OR m.chunked_body_length IS NOT NULL) ORDER BY seq) c ON true WHERE mailbox_id = $1 AND "
             : "FROM messages WHERE mailbox_id = $1 AND ");
         var command = new NpgsqlBatchCommand();
         command.Parameters.AddWithValue(_mailboxId);
@@ -84,7 +84,7 @@ public sealed partial class PostgresImapSession
                     break;
                 }
 
-                await rendered.AppendChunkAsync(reader, 12, cancellationToken);
+                await rendered.AppendChunkAsync(reader, 13, cancellationToken);
             }
 
             if (rendered is { IsComplete: false })

@@ -9,7 +9,9 @@ namespace Encimap.Imap;
 /// for a message stored as header and DER, the header followed by the DER in base64 lines. The
 /// DER comes from <c>content_der</c> or, for a large message, from its <c>message_chunks</c> rows
 /// (migration 0017), one row per chunk; it is encoded as it streams in, a block at a time, so that
-/// no more than one block of it is held besides the rendering. The rendering lives in a pooled
+/// no more than one block of it is held besides the rendering. A large message stored as it came
+/// has its header in <c>content</c> and its body in <c>message_chunks</c> rows (migration 0019):
+/// those are copied as they stream in, with nothing to render. The rendering lives in a pooled
 /// buffer: a 100 KB message would otherwise allocate and zero ~140 KB per FETCH. Dispose after
 /// the FETCH response is written; the bytes are ciphertext and headers only.
 /// </summary>
@@ -19,13 +21,15 @@ public sealed class RenderedContent : IDisposable
     private const int BlockBytes = Base64Lines.LineBytes * 1024;
 
     private readonly int _length;
+    private readonly bool _chunksAsTheyAre;
     private byte[]? _rented;
     private int _written;
     private int _nextChunk;
 
-    private RenderedContent(byte[] bytes, int length, bool rented)
+    private RenderedContent(byte[] bytes, int length, bool rented, bool chunksAsTheyAre = false)
     {
         _length = length;
+        _chunksAsTheyAre = chunksAsTheyAre;
         _rented = rented ? bytes : null;
         // A pooled rendering is filled by the caller; content served as stored is complete.
         _written = rented ? 0 : length;
@@ -35,14 +39,14 @@ public sealed class RenderedContent : IDisposable
     /// <summary>The message as served (complete once <see cref="IsComplete"/>).</summary>
     public ReadOnlyMemory<byte> Bytes { get; }
 
-    /// <summary>Whether every chunk of the DER has been rendered.</summary>
+    /// <summary>Whether every chunk of the DER or body has been rendered.</summary>
     public bool IsComplete => _written == _length;
 
     /// <summary>
     /// Reads the columns from <paramref name="contentOrdinal"/> on of the current row, in order as
     /// sequential access allows: <c>content</c> (bytea), <c>content_der</c> (bytea or NULL),
-    /// <c>chunked_der_length</c> (bigint or NULL) and the row's chunk (bytea or NULL; the first
-    /// chunk of a chunked message). A chunked message's further chunks come with
+    /// <c>chunked_der_length</c> (bigint or NULL), <c>chunked_body_length</c> (bigint or NULL) and
+    /// the row's chunk (bytea or NULL; the first chunk of a chunked message). A chunked message's further chunks come with
     /// <see cref="AppendChunkAsync"/>, row by row, in order.
     /// </summary>
     public static async Task<RenderedContent> ReadAsync(NpgsqlDataReader reader, int contentOrdinal, CancellationToken cancellationToken)
@@ -51,7 +55,7 @@ public sealed class RenderedContent : IDisposable
         if (!await reader.IsDBNullAsync(contentOrdinal + 1, cancellationToken))
         {
             await using var der = await reader.GetStreamAsync(contentOrdinal + 1, cancellationToken);
-            var rendered = Begin(content, der.Length);
+            var rendered = Begin(content, checked((int)Base64Lines.EncodedLength(der.Length)), chunksAsTheyAre: false);
             try
             {
                 await rendered.AppendLinesAsync(der, cancellationToken);
@@ -66,10 +70,25 @@ public sealed class RenderedContent : IDisposable
 
         if (!await reader.IsDBNullAsync(contentOrdinal + 2, cancellationToken))
         {
-            var rendered = Begin(content, reader.GetInt64(contentOrdinal + 2));
+            var rendered = Begin(content, checked((int)Base64Lines.EncodedLength(reader.GetInt64(contentOrdinal + 2))), chunksAsTheyAre: false);
             try
             {
-                await rendered.AppendChunkAsync(reader, contentOrdinal + 3, cancellationToken);
+                await rendered.AppendChunkAsync(reader, contentOrdinal + 4, cancellationToken);
+                return rendered;
+            }
+            catch
+            {
+                rendered.Dispose();
+                throw;
+            }
+        }
+
+        if (!await reader.IsDBNullAsync(contentOrdinal + 3, cancellationToken))
+        {
+            var rendered = Begin(content, checked((int)reader.GetInt64(contentOrdinal + 3)), chunksAsTheyAre: true);
+            try
+            {
+                await rendered.AppendChunkAsync(reader, contentOrdinal + 4, cancellationToken);
                 return rendered;
             }
             catch
@@ -82,17 +101,17 @@ public sealed class RenderedContent : IDisposable
         return new RenderedContent(content, content.Length, rented: false);
     }
 
-    /// <summary>A pooled rendering of <paramref name="content"/> and room for the lines of a DER of <paramref name="derLength"/> bytes.</summary>
-    private static RenderedContent Begin(byte[] content, long derLength)
+    /// <summary>A pooled rendering of <paramref name="content"/> and room for <paramref name="bodyLength"/> bytes of body as served.</summary>
+    private static RenderedContent Begin(byte[] content, int bodyLength, bool chunksAsTheyAre)
     {
-        var length = checked(content.Length + (int)Base64Lines.EncodedLength(derLength));
-        var rendered = new RenderedContent(ArrayPool<byte>.Shared.Rent(length), length, rented: true);
+        var length = checked(content.Length + bodyLength);
+        var rendered = new RenderedContent(ArrayPool<byte>.Shared.Rent(length), length, rented: true, chunksAsTheyAre);
         content.CopyTo(rendered._rented!, 0);
         rendered._written = content.Length;
         return rendered;
     }
 
-    /// <summary>Renders the chunk in column <paramref name="chunkOrdinal"/> of the current row, the next of the DER.</summary>
+    /// <summary>Renders the chunk in column <paramref name="chunkOrdinal"/> of the current row, the next of the DER or body.</summary>
     public async Task AppendChunkAsync(NpgsqlDataReader reader, int chunkOrdinal, CancellationToken cancellationToken)
     {
         if (await reader.IsDBNullAsync(chunkOrdinal, cancellationToken))
@@ -101,8 +120,32 @@ public sealed class RenderedContent : IDisposable
         }
 
         await using var chunk = await reader.GetStreamAsync(chunkOrdinal, cancellationToken);
-        await AppendLinesAsync(chunk, cancellationToken);
+        if (_chunksAsTheyAre)
+        {
+            await AppendAsItIsAsync(chunk, cancellationToken);
+        }
+        else
+        {
+            await AppendLinesAsync(chunk, cancellationToken);
+        }
+
         _nextChunk++;
+    }
+
+    /// <summary>Copies <paramref name="chunk"/> after what is rendered, as it is.</summary>
+    private async Task AppendAsItIsAsync(Stream chunk, CancellationToken cancellationToken)
+    {
+        var target = _rented ?? throw new ObjectDisposedException(nameof(RenderedContent));
+        int read;
+        while ((read = await chunk.ReadAsync(target.AsMemory(_written, _length - _written), cancellationToken)) > 0)
+        {
+            _written += read;
+        }
+
+        if (chunk.ReadByte() >= 0)
+        {
+            throw new InvalidDataException("a stored message's body is longer than its recorded length");
+        }
     }
 
     /// <summary>Encodes <paramref name="der"/> after what is rendered, a block of whole lines at a time.</summary>

@@ -3,7 +3,8 @@ namespace Encimap.Intake.Delivery;
 /// <summary>
 /// How the intake cuts a large message's DER into <c>message_chunks</c> rows (migration 0017):
 /// each chunk goes to the database as a parameter of its own, in the transaction that stores the
-/// message, so that the backend holds one chunk at a time, never the whole DER.
+/// message, so that the backend holds one chunk at a time, never the whole DER. The body of a
+/// large message stored as it came (migration 0019) is cut the same way, above the same size.
 /// </summary>
 public static class DerChunks
 {

@@ -20,7 +20,8 @@ namespace Encimap.Intake.Delivery;
 /// advances <c>uid_next</c>/<c>highest_modseq</c> and inserts the message with the previous
 /// <c>uid_next</c> as its UID, writes the processing log row and <c>pg_notify('encimap_mail', …)</c>.
 /// A DER larger than a chunk (<see cref="DerChunks"/>) follows its call as one INSERT per chunk
-/// into <c>message_chunks</c>, each chunk a parameter of its own (migration 0017).
+/// into <c>message_chunks</c>, each chunk a parameter of its own (migration 0017); so does the body
+/// of a large message stored as it came (migration 0019), its bytes as they are.
 /// The UPDATE takes the mailbox row lock, held only until the commit; it serializes writers of one
 /// mailbox, and a rolled-back transaction also rolls back its increments, so UIDs are distinct,
 /// gap-free and become visible in ascending order (RFC 3501 §2.3.1.1). Listeners hear of a message
@@ -48,7 +49,7 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
     private const string DedupIndex = "messages_vaultbox_id_dedup_key_key";
     private const int MaxAttempts = 3;
 
-    // Raised by deliver_message (migrations 0006, 0007, 0017).
+    // Raised by deliver_message (migrations 0006, 0007, 0017, 0019).
     private const string RouteChangedState = "EN001";
     private const string MailboxMissingState = "EN002";
 
@@ -188,12 +189,12 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         foreach (var (request, copy, _) in copies)
         {
             batch.BatchCommands.Add(DeliverCommand(request, copy));
-            if (copy.Stored.Der is { } der && DerChunks.IsChunked(der.Length))
+            if (Chunked(copy.Stored) is var (chunked, _))
             {
                 // Right after their message's call, which leaves the message's id for them.
-                foreach (var (offset, length) in DerChunks.Ranges(der.Length))
+                foreach (var (offset, length) in DerChunks.Ranges(chunked.Length))
                 {
-                    batch.BatchCommands.Add(ChunkCommand(der, offset, length));
+                    batch.BatchCommands.Add(ChunkCommand(chunked, offset, length));
                 }
             }
         }
@@ -241,7 +242,7 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         var append = request.Append;
         var route = copy.Route;
         var command = new NpgsqlBatchCommand(
-            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)");
+            "SELECT outcome, mailbox_id, uid FROM deliver_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)");
         command.Parameters.Add(new NpgsqlParameter { Value = route.VaultboxId });
         command.Parameters.Add(new NpgsqlParameter { Value = request.Mailbox });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)request.RouteAddresses(route.VaultboxId) ?? DBNull.Value });
@@ -259,12 +260,14 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         // The head and the DER, not the base64 lines IMAP serves: a quarter fewer bytes to write.
         // The DER goes as a stream (a fresh reader of its spool for every attempt): Npgsql copies
         // it to the socket a buffer at a time instead of from one array. A DER larger than a
-        // chunk goes as chunks after this call (ChunkCommand), and only its length goes here.
+        // chunk goes as chunks after this call (ChunkCommand), and only its length goes here; so
+        // does the body of a large message stored as it came (migration 0019).
         var der = copy.Stored.Der;
-        var chunked = der is not null && DerChunks.IsChunked(der.Length);
+        var chunked = Chunked(copy.Stored);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = copy.Stored.Content });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = der is null || chunked ? DBNull.Value : der.OpenRead() });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = chunked ? der!.Length : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = der is null || chunked is not null ? DBNull.Value : der.OpenRead() });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = chunked is (_, true) ? der!.Length : DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = chunked is ({ } body, false) ? body.Length : DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { Value = copy.Stored.ServedLength });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = (object?)append?.Flags.ToArray() ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.TimestampTz, Value = (object?)append?.InternalDate?.ToUniversalTime() ?? DBNull.Value });
@@ -276,13 +279,19 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
         return command;
     }
 
+    /// <summary>What of a copy goes to <c>message_chunks</c> rows, and whether it is a DER or a body stored as it came; null when nothing does.</summary>
+    private static (MessageSpool Spool, bool IsDer)? Chunked(EncryptedMessage stored) =>
+        stored.Der is { } der && DerChunks.IsChunked(der.Length) ? (der, true)
+        : stored.Body is { } body ? (body, false)
+        : null;
+
     /// <summary>
-    /// One chunk of a DER, as a stream of its own over the spool, for the message that the
+    /// One chunk of a DER or of a body, as a stream of its own over the spool, for the message that the
     /// <c>deliver_message</c> call before it stored (it leaves the id in the transaction's
     /// <c>encimap.delivered_message_id</c>, migration 0017). After a duplicate the setting is empty
     /// and the chunk is dropped: a duplicate leaves no chunk behind.
     /// </summary>
-    private static NpgsqlBatchCommand ChunkCommand(MessageSpool der, long offset, int length)
+    private static NpgsqlBatchCommand ChunkCommand(MessageSpool chunked, long offset, int length)
     {
         var command = new NpgsqlBatchCommand(
             """
@@ -292,7 +301,7 @@ public sealed class MessageStore([FromKeyedServices(IntakeServiceRegistration.Co
             WHERE d.id IS NOT NULL
             """);
         command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = (int)(offset / DerChunks.ChunkBytes) });
-        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = der.OpenSlice(offset, length) });
+        command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bytea, Value = chunked.OpenSlice(offset, length) });
         return command;
     }
 

@@ -24,9 +24,11 @@ public static class StoredMetadata
     {
         // With the DER kept apart, Content is the outer header alone: its one part's body is the
         // DER's base64 lines, whose length is known without rendering them. The part is
-        // application/pkcs7-mime, so BODYSTRUCTURE counts no lines for it (RFC 3501 §7.4.2).
+        // application/pkcs7-mime, so BODYSTRUCTURE counts no lines for it (RFC 3501 §7.4.2). The
+        // same holds of a large already encrypted message with its body apart: Content is its
+        // header, and its one part (application/pkcs7-mime, checked) is the body in chunks.
         var (envelopeValue, structureValue) = ImapMetadata.Read(encrypted.Content);
-        if (encrypted.Der is not null)
+        if (encrypted.Der is not null || encrypted.Body is not null)
         {
             structureValue = structureValue with { Size = encrypted.ServedBodyLength, BodyLength = encrypted.ServedBodyLength };
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Encimap.Intake.Delivery;
 using Encimap.Mime;
 using Encimap.Smtp;
 using MimeKit;
@@ -39,7 +40,9 @@ namespace Encimap.Intake.Encryption;
 /// byte for byte except its Bcc and Resent-Bcc fields — but only when its body really decodes as
 /// CMS EnvelopedData (a label alone would otherwise let any sender have plaintext stored
 /// unencrypted) and its header has no bare CR (see <see cref="BccFields"/>); otherwise it is
-/// encrypted like any other message.
+/// encrypted like any other message. One larger than a chunk keeps its body apart, for the
+/// database to store in chunks (<see cref="EncryptedMessage.Body"/>, migration 0019); the check
+/// decodes and parses the body streaming, so that no such message is held whole.
 /// </para>
 /// Shared by inbound delivery and IMAP APPEND.
 /// </summary>
@@ -84,11 +87,9 @@ public sealed class EncryptedMessageBuilder
         ArgumentNullException.ThrowIfNull(settings);
         if (OriginalHeader.MayBeEncrypted(header))
         {
-            // Rare, and bounded by the maximum message size: the whole message decides.
-            var whole = raw.ToArray();
-            if (IsAlreadyEncrypted(whole) && BccFields.TryRemove(whole, out var asItCame))
+            if (await AsItCameAsync(raw, cancellationToken) is { } asItCame)
             {
-                return new EncryptedMessage(asItCame, AlreadyEncrypted: true);
+                return asItCame;
             }
         }
 
@@ -111,16 +112,81 @@ public sealed class EncryptedMessageBuilder
     }
 
     /// <summary>
+    /// The stored form of a message that is already S/MIME encrypted (see the class summary), or
+    /// null when it must be encrypted. A small one is stored whole in <c>content</c>; a larger one
+    /// (more than a chunk, <see cref="DerChunks"/>) as its header and its body apart, copied into
+    /// a spool of its own (the transport's spool may be gone before the commit), so that it goes
+    /// to the database in chunks and is never held whole (migration 0019).
+    /// </summary>
+    private async Task<EncryptedMessage?> AsItCameAsync(MessageSpool raw, CancellationToken cancellationToken)
+    {
+        bool encrypted;
+        await using (var message = raw.OpenRead())
+        {
+            encrypted = IsAlreadyEncrypted(message);
+        }
+
+        if (!encrypted)
+        {
+            return null;
+        }
+
+        if (!DerChunks.IsChunked(raw.Length) || OriginalHeader.HeaderEnd(raw.ReadPrefix(DerChunks.ChunkBytes)) is not { } headerLength)
+        {
+            // Small, or (rare) a header longer than a chunk: the whole message, as it came.
+            return BccFields.TryRemove(raw.ToArray(), out var whole) ? new EncryptedMessage(whole, AlreadyEncrypted: true) : null;
+        }
+
+        // The blind-copy fields are all in the header, which ends at its empty line: the body is as it came.
+        if (!BccFields.TryRemove(raw.ReadPrefix(headerLength), out var asItCame))
+        {
+            return null;
+        }
+
+        var body = new MessageSpool(directory: _spoolDirectory);
+        try
+        {
+            await using var source = raw.OpenSlice(headerLength, raw.Length - headerLength);
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                await body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+
+            return new EncryptedMessage(asItCame, AlreadyEncrypted: true, Body: body);
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Whether the message is already an S/MIME encrypted message (see the class summary): labelled
     /// as enveloped data and its body decodes as CMS EnvelopedData.
     /// </summary>
     public static bool IsAlreadyEncrypted(byte[] message)
     {
         ArgumentNullException.ThrowIfNull(message);
+        using var stream = new MemoryStream(message, writable: false);
+        return IsAlreadyEncrypted(stream);
+    }
+
+    /// <summary>
+    /// As <see cref="IsAlreadyEncrypted(byte[])"/>, reading <paramref name="message"/> from its
+    /// current position as it goes: the body is decoded and its CMS structure parsed streaming,
+    /// so that a large message is never held whole.
+    /// </summary>
+    public static bool IsAlreadyEncrypted(Stream message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
         MimeMessage parsed;
         try
         {
-            parsed = MessageReader.ReadMessage(message);
+            // Persistent: the body stays a view of the stream, not a copy.
+            parsed = new MimeParser(MessageReader.Options, message, MimeFormat.Entity, persistent: true).ParseMessage();
         }
         catch (FormatException)
         {
@@ -153,24 +219,13 @@ public sealed class EncryptedMessageBuilder
 
         try
         {
-            using var decoded = new MemoryStream();
-            part.Content.DecodeTo(decoded);
-            var body = decoded.ToArray();
-            if (body.Length == 0)
-            {
-                return false;
-            }
-
-            // AuthEnvelopedData (RFC 5083) has no decoder here; EnvelopedData must decode fully.
-            if (smimeType is not null && smimeType.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase))
-            {
-                return IsContentInfoOf(body, "1.2.840.113549.1.9.16.1.23");
-            }
-
-            new EnvelopedCms().Decode(body);
-            return true;
+            using var body = part.Content.Open();
+            // AuthEnvelopedData (RFC 5083) has no parser here; EnvelopedData must parse fully.
+            return smimeType is not null && smimeType.Equals("authEnveloped-data", StringComparison.OrdinalIgnoreCase)
+                ? CmsStructure.IsContentInfoOf(body, CmsStructure.AuthEnvelopedData)
+                : CmsStructure.IsEnvelopedData(body);
         }
-        catch (Exception e) when (e is CryptographicException or FormatException or System.Formats.Asn1.AsnContentException)
+        catch (Exception e) when (e is IOException or FormatException or InvalidCastException or ArgumentException or InvalidOperationException)
         {
             return false;
         }
@@ -260,12 +315,5 @@ public sealed class EncryptedMessageBuilder
         return value.Count(c => c == '@') == 1 && value.All(c => c is > ' ' and < '\x7f' and not ('<' or '>' or '(' or ')' or ',' or ';' or '"' or '\\'))
             ? value
             : null;
-    }
-
-    private static bool IsContentInfoOf(byte[] body, string contentType)
-    {
-        var reader = new System.Formats.Asn1.AsnReader(body, System.Formats.Asn1.AsnEncodingRules.BER);
-        var sequence = reader.ReadSequence();
-        return sequence.ReadObjectIdentifier() == contentType;
     }
 }
