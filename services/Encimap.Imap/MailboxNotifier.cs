@@ -16,10 +16,14 @@ public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSou
     /// <summary>The intake's channel (payload {vaultbox_id, mailbox_id, uid}).</summary>
     public const string MailChannel = "encimap_mail";
 
-    /// <summary>This service's channel (payload {vaultbox_id, mailbox_id}).</summary>
+    /// <summary>
+    /// This service's channel (payload {vaultbox_id, mailbox_id}, and the change's mod-sequence as
+    /// modseq when it took exactly one: STORE, EXPUNGE, the \Seen a FETCH sets).
+    /// </summary>
     public const string ChangeChannel = "encimap_imap";
 
     private readonly ConcurrentDictionary<long, long> _versions = new();
+    private readonly ConcurrentDictionary<long, long> _notifiedModSeqs = new();
     private readonly ConcurrentDictionary<long, ConcurrentDictionary<Action, byte>> _subscribers = new();
     private volatile bool _connected;
     private long _epoch;
@@ -29,6 +33,13 @@ public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSou
 
     /// <summary>A number that changes whenever <paramref name="mailboxId"/> may have changed.</summary>
     public long Version(long mailboxId) => _connected ? _versions.GetValueOrDefault(mailboxId) + Interlocked.Read(ref _epoch) * 1_000_000_000L : -1;
+
+    /// <summary>
+    /// The highest mod-sequence of a change of <paramref name="mailboxId"/> whose notification
+    /// carried it. Such a change does not move <see cref="Version"/>: a session that already knows
+    /// every change up to it (its own change among them) need not look again.
+    /// </summary>
+    public long NotifiedModSeq(long mailboxId) => _notifiedModSeqs.GetValueOrDefault(mailboxId);
 
     public IDisposable Subscribe(long mailboxId, Action changed)
     {
@@ -87,7 +98,15 @@ public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSou
             using var json = JsonDocument.Parse(payload);
             if (json.RootElement.TryGetProperty("mailbox_id", out var id) && id.TryGetInt64(out var mailboxId))
             {
-                Signal(mailboxId);
+                if (json.RootElement.TryGetProperty("modseq", out var property) && property.TryGetInt64(out var modseq))
+                {
+                    _notifiedModSeqs.AddOrUpdate(mailboxId, modseq, (_, known) => Math.Max(known, modseq));
+                    Wake(mailboxId);
+                }
+                else
+                {
+                    Signal(mailboxId);
+                }
             }
         }
         catch (JsonException)
@@ -99,6 +118,11 @@ public sealed class MailboxNotifier([FromKeyedServices("encimap")] NpgsqlDataSou
     private void Signal(long mailboxId)
     {
         _versions.AddOrUpdate(mailboxId, 1, (_, v) => v + 1);
+        Wake(mailboxId);
+    }
+
+    private void Wake(long mailboxId)
+    {
         if (_subscribers.TryGetValue(mailboxId, out var set))
         {
             foreach (var callback in set.Keys)

@@ -11,6 +11,10 @@ public sealed partial class PostgresImapSession
     // trip, not two.
     private PollSnapshot? _pending;
 
+    // The highest mod-sequence of this session's own changes that directly followed what it knew
+    // (OwnChangeTook); 0 when none.
+    private long _ownModSeq;
+
     public async Task PollAsync(IUpdateSink updates, bool force, CancellationToken cancellationToken)
     {
         var pending = _pending;
@@ -29,7 +33,7 @@ public sealed partial class PostgresImapSession
         }
 
         var version = notifier.Version(_mailboxId);
-        if (!force && version >= 0 && version == _lastVersion)
+        if (!force && !MayHaveChanged(version))
         {
             return;
         }
@@ -59,7 +63,7 @@ public sealed partial class PostgresImapSession
         }
 
         var version = notifier.Version(_mailboxId);
-        if (version >= 0 && version == _lastVersion)
+        if (!MayHaveChanged(version))
         {
             return null;
         }
@@ -67,6 +71,28 @@ public sealed partial class PostgresImapSession
         var snapshot = new PollSnapshot(_mailboxId, _lastModSeq, version);
         batch.BatchCommands.Add(snapshot.Statement());
         return snapshot;
+    }
+
+    /// <summary>
+    /// Whether the selected mailbox may hold a change this session does not know: a notification
+    /// without a mod-sequence since the last look (or none flowing), or one of a mod-sequence
+    /// above every change the session knows.
+    /// </summary>
+    private bool MayHaveChanged(long version) =>
+        version < 0 || version != _lastVersion || notifier.NotifiedModSeq(_mailboxId) > Math.Max(_lastModSeq, _ownModSeq);
+
+    /// <summary>
+    /// A change of this session's own took <paramref name="modseq"/>. Every change of a mailbox
+    /// takes the next mod-sequence, so when it is the one after all the session knows, nothing
+    /// came in between, and its notification asks for no look (with one client, a second round
+    /// trip after every STORE or EXPUNGE). The next look still reports it as the session's own.
+    /// </summary>
+    private void OwnChangeTook(long modseq)
+    {
+        if (modseq == Math.Max(_lastModSeq, _ownModSeq) + 1)
+        {
+            _ownModSeq = modseq;
+        }
     }
 
     /// <summary>Reads the look that <see cref="PollIfDue"/> added, if it did; the reader is on the result before it.</summary>

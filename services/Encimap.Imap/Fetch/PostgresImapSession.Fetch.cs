@@ -139,7 +139,7 @@ public sealed partial class PostgresImapSession
                 updated AS (
                     UPDATE messages SET flags = array_append(flags, '\Seen'), modseq = (SELECT highest_modseq FROM bump)
                     WHERE id IN (SELECT id FROM targets) RETURNING uid, modseq)
-                SELECT uid, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text)
+                SELECT uid, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint, 'modseq', modseq)::text)
                 FROM updated
                 """;
             batch.BatchCommands.Add(command);
@@ -157,6 +157,11 @@ public sealed partial class PostgresImapSession
         foreach (var (uid, modseq) in seen)
         {
             _own[uid] = modseq;
+        }
+
+        if (seen.Count > 0)
+        {
+            OwnChangeTook(seen[0].ModSeq);
         }
     }
 }

@@ -72,6 +72,7 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
         _uidValidity = (uint)reader.GetInt64(1);
         _lastModSeq = reader.GetInt64(3);
         _pending = null;
+        _ownModSeq = 0;
         _known.Clear();
         _own.Clear();
         foreach (var uid in reader.GetFieldValue<long[]>(4))
@@ -182,6 +183,7 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
         _mailboxId = 0;
         _mailboxName = null;
         _pending = null;
+        _ownModSeq = 0;
         _known.Clear();
         _own.Clear();
         return Task.CompletedTask;

@@ -48,7 +48,7 @@ public sealed partial class PostgresImapSession
                 updated AS (
                     UPDATE messages SET flags = {expression}, modseq = (SELECT highest_modseq FROM bump)
                     WHERE id IN (SELECT id FROM targets) RETURNING uid, flags, modseq)
-                SELECT uid, flags, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text)
+                SELECT uid, flags, modseq, pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint, 'modseq', modseq)::text)
                 FROM updated ORDER BY uid
                 """;
             batch.BatchCommands.Add(update);
@@ -79,12 +79,17 @@ public sealed partial class PostgresImapSession
             _own[update.Uid] = (long)update.ModSeq;
         }
 
+        if (updated.Count > 0)
+        {
+            OwnChangeTook((long)updated[0].ModSeq);
+        }
+
         return new StoreResult(updated, failed);
     }
 
     public async Task<IReadOnlyList<uint>> ExpungeAsync(IReadOnlyList<UidRange>? uids, CancellationToken cancellationToken)
     {
-        var expunged = await WriteAsync(batch =>
+        var (expunged, modseq) = await WriteAsync(batch =>
         {
             var command = Command("", _mailboxId, _vaultbox);
             var condition = uids is null ? "true" : uids.Count == 0 ? "false" : RangeCondition(command.Parameters, uids);
@@ -97,22 +102,29 @@ public sealed partial class PostgresImapSession
                     WHERE id = $1 AND EXISTS (SELECT 1 FROM gone) RETURNING highest_modseq),
                 remembered AS (
                     INSERT INTO expunged_messages (mailbox_id, uid, modseq) SELECT $1, uid, (SELECT highest_modseq FROM bump) FROM gone)
-                SELECT uid, (SELECT pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint)::text) FROM bump)
+                SELECT uid, (SELECT highest_modseq FROM bump), (SELECT pg_notify('{MailboxNotifier.ChangeChannel}', json_build_object('vaultbox_id', $2::uuid, 'mailbox_id', $1::bigint, 'modseq', highest_modseq)::text) FROM bump)
                 FROM gone ORDER BY uid
                 """;
             batch.BatchCommands.Add(command);
         }, async (reader, ct) =>
         {
             var gone = new List<uint>();
+            long took = 0;
             while (await reader.ReadAsync(ct))
             {
                 gone.Add((uint)reader.GetInt64(0));
+                took = reader.GetInt64(1);
             }
 
-            return gone;
+            return (gone, took);
         }, cancellationToken);
 
         _known.ExceptWith(expunged);
+        if (expunged.Count > 0)
+        {
+            OwnChangeTook(modseq);
+        }
+
         return expunged;
     }
 }
