@@ -143,24 +143,9 @@ public sealed class EncryptedMessageBuilder
             return null;
         }
 
-        var body = new MessageSpool(directory: _spoolDirectory);
-        try
-        {
-            await using var source = raw.OpenSlice(headerLength, raw.Length - headerLength);
-            var buffer = new byte[64 * 1024];
-            int read;
-            while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
-            {
-                await body.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-            }
-
-            return new EncryptedMessage(asItCame, AlreadyEncrypted: true, Body: body);
-        }
-        catch
-        {
-            body.Dispose();
-            throw;
-        }
+        await using var source = raw.OpenSlice(headerLength, raw.Length - headerLength);
+        var body = await MessageSpool.CopyFromAsync(source, long.MaxValue, _spoolDirectory, cancellationToken);
+        return new EncryptedMessage(asItCame, AlreadyEncrypted: true, Body: body);
     }
 
     /// <summary>
