@@ -55,50 +55,37 @@ public sealed class RenderedContent : IDisposable
         if (!await reader.IsDBNullAsync(contentOrdinal + 1, cancellationToken))
         {
             await using var der = await reader.GetStreamAsync(contentOrdinal + 1, cancellationToken);
-            var rendered = Begin(content, checked((int)Base64Lines.EncodedLength(der.Length)), chunksAsTheyAre: false);
-            try
-            {
-                await rendered.AppendLinesAsync(der, cancellationToken);
-                return rendered;
-            }
-            catch
-            {
-                rendered.Dispose();
-                throw;
-            }
+            return await FilledAsync(Begin(content, checked((int)Base64Lines.EncodedLength(der.Length)), chunksAsTheyAre: false),
+                rendered => rendered.AppendLinesAsync(der, cancellationToken));
         }
 
-        if (!await reader.IsDBNullAsync(contentOrdinal + 2, cancellationToken))
+        // Chunks: of a DER, rendered as base64 lines, or of a body stored as it came, copied.
+        var derLength = await reader.IsDBNullAsync(contentOrdinal + 2, cancellationToken) ? (long?)null : reader.GetInt64(contentOrdinal + 2);
+        var bodyLength = await reader.IsDBNullAsync(contentOrdinal + 3, cancellationToken) ? (long?)null : reader.GetInt64(contentOrdinal + 3);
+        if (derLength is null && bodyLength is null)
         {
-            var rendered = Begin(content, checked((int)Base64Lines.EncodedLength(reader.GetInt64(contentOrdinal + 2))), chunksAsTheyAre: false);
-            try
-            {
-                await rendered.AppendChunkAsync(reader, contentOrdinal + 4, cancellationToken);
-                return rendered;
-            }
-            catch
-            {
-                rendered.Dispose();
-                throw;
-            }
+            return new RenderedContent(content, content.Length, rented: false);
         }
 
-        if (!await reader.IsDBNullAsync(contentOrdinal + 3, cancellationToken))
+        var chunked = derLength is { } length
+            ? Begin(content, checked((int)Base64Lines.EncodedLength(length)), chunksAsTheyAre: false)
+            : Begin(content, checked((int)bodyLength!.Value), chunksAsTheyAre: true);
+        return await FilledAsync(chunked, rendered => rendered.AppendChunkAsync(reader, contentOrdinal + 4, cancellationToken));
+    }
+
+    /// <summary><paramref name="rendered"/> once <paramref name="fill"/> has written into it; back to the pool if that fails.</summary>
+    private static async Task<RenderedContent> FilledAsync(RenderedContent rendered, Func<RenderedContent, Task> fill)
+    {
+        try
         {
-            var rendered = Begin(content, checked((int)reader.GetInt64(contentOrdinal + 3)), chunksAsTheyAre: true);
-            try
-            {
-                await rendered.AppendChunkAsync(reader, contentOrdinal + 4, cancellationToken);
-                return rendered;
-            }
-            catch
-            {
-                rendered.Dispose();
-                throw;
-            }
+            await fill(rendered);
+            return rendered;
         }
-
-        return new RenderedContent(content, content.Length, rented: false);
+        catch
+        {
+            rendered.Dispose();
+            throw;
+        }
     }
 
     /// <summary>A pooled rendering of <paramref name="content"/> and room for <paramref name="bodyLength"/> bytes of body as served.</summary>
