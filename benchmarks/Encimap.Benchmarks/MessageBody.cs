@@ -19,18 +19,17 @@ internal sealed class MessageBody
     private readonly byte[] _head;
     private readonly byte[] _chunk;
     private readonly int _repeat;
-    private readonly byte[]? _whole;
 
-    private MessageBody(byte[] head, byte[] chunk, int repeat, byte[]? whole)
+    /// <summary>The body is <paramref name="chunk"/> written <paramref name="repeat"/> times after <paramref name="head"/>.</summary>
+    private MessageBody(byte[] head, byte[] chunk, int repeat)
     {
         _head = head;
         _chunk = chunk;
         _repeat = repeat;
-        _whole = whole;
     }
 
     /// <summary>Octets after the caller's header fields.</summary>
-    public long Length => _head.Length + (_whole?.Length ?? (long)_chunk.Length * _repeat);
+    public long Length => _head.Length + (long)_chunk.Length * _repeat;
 
     /// <summary>A plaintext body of about <paramref name="size"/> octets: 64 KiB of base64 lines, repeated (as a base64 attachment has).</summary>
     public static MessageBody Plain(int size)
@@ -43,7 +42,7 @@ internal sealed class MessageBody
         }
 
         var chunk = Encoding.ASCII.GetBytes(text.ToString());
-        return new MessageBody("\r\n"u8.ToArray(), chunk, (size + chunk.Length - 1) / chunk.Length, null);
+        return new MessageBody("\r\n"u8.ToArray(), chunk, (size + chunk.Length - 1) / chunk.Length);
     }
 
     /// <summary>
@@ -65,22 +64,12 @@ internal sealed class MessageBody
             "Content-Transfer-Encoding: base64\r\n" +
             "Content-Disposition: attachment; filename=smime.p7m\r\n\r\n");
         var body = Convert.ToBase64String(enveloped.Encode(), Base64FormattingOptions.InsertLineBreaks);
-        return new MessageBody(head, [], 0, Encoding.ASCII.GetBytes(body + "\r\n"));
+        return new MessageBody(head, Encoding.ASCII.GetBytes(body + "\r\n"), 1);
     });
 
     public async Task WriteAsync(NetworkStream stream, CancellationToken cancellationToken)
     {
         await stream.WriteAsync(_head, cancellationToken);
-        if (_whole is not null)
-        {
-            for (var offset = 0; offset < _whole.Length; offset += 64 * 1024)
-            {
-                await stream.WriteAsync(_whole.AsMemory(offset, Math.Min(64 * 1024, _whole.Length - offset)), cancellationToken);
-            }
-
-            return;
-        }
-
         for (var i = 0; i < _repeat; i++)
         {
             await stream.WriteAsync(_chunk, cancellationToken);
