@@ -60,6 +60,34 @@ public sealed class ConformanceTests(ImapFixture fleet)
     }
 
     [Fact]
+    public async Task Keywords_that_store_append_and_copy_add_are_listed_by_select_and_stay_listed()
+    {
+        var account = await fleet.CreateAccountAsync("keyword-list");
+        await fleet.DeliverAsync(account, Message("one"));
+        await using var client = await RawImapClient.LoginAsync(fleet.ImapsPort, account);
+        const string system = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+        // APPEND (through the intake) and STORE each bring one.
+        Assert.StartsWith("OK", (await client.CommandAsync($"APPEND INBOX ($Todo) {Literal(Message("two"))}")).Status);
+        Assert.Contains($"* FLAGS ({system} $Todo)", (await client.CommandAsync("SELECT INBOX")).Untagged);
+        Assert.StartsWith("OK", (await client.CommandAsync("STORE 1 +FLAGS ($Work)")).Status);
+
+        // COPY brings both to another mailbox.
+        Assert.StartsWith("OK", (await client.CommandAsync("CREATE Kept")).Status);
+        Assert.StartsWith("OK", (await client.CommandAsync("COPY 1:2 Kept")).Status);
+        Assert.Contains($"* FLAGS ({system} $Todo $Work)", (await client.CommandAsync("EXAMINE Kept")).Untagged);
+
+        // Taken off every message, a keyword stays one the mailbox knows, as in Dovecot.
+        Assert.StartsWith("OK", (await client.CommandAsync("SELECT INBOX")).Status);
+        Assert.StartsWith("OK", (await client.CommandAsync("STORE 1:2 -FLAGS ($Todo $Work)")).Status);
+        Assert.Contains($"* FLAGS ({system} $Todo $Work)", (await client.CommandAsync("SELECT INBOX")).Untagged);
+
+        // A mailbox of its own knows none.
+        Assert.StartsWith("OK", (await client.CommandAsync("CREATE Empty")).Status);
+        Assert.Contains($"* FLAGS ({system})", (await client.CommandAsync("SELECT Empty")).Untagged);
+    }
+
+    [Fact]
     public async Task Each_message_is_recent_in_exactly_one_session()
     {
         var account = await fleet.CreateAccountAsync("recent");
@@ -84,9 +112,9 @@ public sealed class ConformanceTests(ImapFixture fleet)
             Assert.Equal(["* SEARCH"], (await other.CommandAsync("SEARCH RECENT")).Untagged);
 
             // A copy is recent in its new mailbox; STATUS counts what no session was told of.
-            Assert.StartsWith("OK [COPYUID", (await other.CommandAsync("COPY 1:2 Archive")).Status);
+            Assert.StartsWith("OK [COPYUID", (await other.CommandAsync("COPY 1:2 Kept")).Status);
             Assert.Contains("* STATUS Archive (RECENT 2)", (await other.CommandAsync("STATUS Archive (RECENT)")).Untagged);
-            Assert.Contains("* 2 RECENT", (await examiner.CommandAsync("EXAMINE Archive")).Untagged);
+            Assert.Contains("* 2 RECENT", (await examiner.CommandAsync("EXAMINE Kept")).Untagged);
             Assert.Contains("* 2 RECENT", (await other.CommandAsync("SELECT Archive")).Untagged);
             Assert.Contains("* STATUS Archive (RECENT 0)", (await first.CommandAsync("STATUS Archive (RECENT)")).Untagged);
 
@@ -183,7 +211,7 @@ public sealed class ConformanceTests(ImapFixture fleet)
         // RFC 4315 §3: the source and target UID sets correspond in order.
         Assert.Matches(@"^OK \[COPYUID \d+ 1:3 1:3\]", (await client.CommandAsync("UID COPY 2:3,1:2,3 Archive")).Status);
         Assert.Equal("OK COPY completed", (await client.CommandAsync("UID COPY 7:9 Archive")).Status);
-        Assert.Contains("* 3 EXISTS", (await client.CommandAsync("EXAMINE Archive")).Untagged);
+        Assert.Contains("* 3 EXISTS", (await client.CommandAsync("EXAMINE Kept")).Untagged);
         var subjects = await client.ResponsesAsync("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
         Assert.Collection(subjects.Untagged,
             l => Assert.Contains("Subject: one", l, StringComparison.Ordinal),

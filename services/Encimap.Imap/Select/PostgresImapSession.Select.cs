@@ -51,9 +51,8 @@ public sealed partial class PostgresImapSession : IImapQresyncSession
             SELECT b.id, b.uid_validity, b.uid_next, b.highest_modseq,
                    coalesce((SELECT array_agg(uid ORDER BY uid) FROM messages WHERE mailbox_id = b.id), '{}'),
                    (SELECT min(uid) FROM messages WHERE mailbox_id = b.id AND NOT ('\Seen' = ANY (flags))),
-                   -- The keywords in use, for FLAGS and PERMANENTFLAGS.
-                   coalesce((SELECT array_agg(DISTINCT f ORDER BY f) FROM messages, unnest(flags) f
-                             WHERE mailbox_id = b.id AND left(f, 1) <> '\'), '{}')
+                   -- Every keyword a message of it has had, for FLAGS and PERMANENTFLAGS (migration 0020).
+                   b.keywords
             FROM mailboxes b WHERE b.vaultbox_id = $1 AND b.name = $2
             """);
         command.Parameters.AddWithValue(_vaultbox);

@@ -20,12 +20,18 @@ public sealed partial class PostgresImapSession
             StoreMode.Remove => ("ARRAY(SELECT f FROM unnest(flags) WITH ORDINALITY t(f, i) WHERE f <> ALL ($3::text[]) ORDER BY i)", "flags && $3::text[]"),
             _ => ("$3::text[]", "NOT (flags @> $3::text[] AND flags <@ $3::text[])"),
         };
+        // Keywords it adds join the mailbox's list (migration 0020) in the update of the mailbox row
+        // the change makes anyway.
+        var keywords = mode == StoreMode.Remove ? [] : flags.Where(f => !f.StartsWith('\\')).ToArray();
+        var rememberKeywords = keywords.Length == 0 ? ""
+            : ", keywords = CASE WHEN keywords @> $5::text[] THEN keywords ELSE ARRAY(SELECT DISTINCT k FROM unnest(keywords || $5::text[]) k ORDER BY k) END";
         var (updated, failed) = await WriteFlagsAsync(batch =>
         {
             NpgsqlBatchCommand Statement()
             {
-                var command = Command("", _mailboxId, _vaultbox, flags.ToArray(), unchangedSince is { } limit ? (long)limit : long.MaxValue);
+                var command = Command("", _mailboxId, _vaultbox, flags.ToArray(), unchangedSince is { } limit ? (long)limit : long.MaxValue, keywords);
                 command.Parameters[2].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
+                command.Parameters[4].NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text;
                 return command;
             }
 
@@ -43,7 +49,7 @@ public sealed partial class PostgresImapSession
                 WITH targets AS (
                     SELECT id FROM messages WHERE mailbox_id = $1 AND {RangeCondition(update.Parameters, uids)} AND modseq <= $4 AND {differs}),
                 bump AS (
-                    UPDATE mailboxes SET highest_modseq = highest_modseq + 1
+                    UPDATE mailboxes SET highest_modseq = highest_modseq + 1{rememberKeywords}
                     WHERE id = $1 AND EXISTS (SELECT 1 FROM targets) RETURNING highest_modseq),
                 updated AS (
                     UPDATE messages SET flags = {expression}, modseq = (SELECT highest_modseq FROM bump)
