@@ -112,9 +112,9 @@ public sealed class ConformanceTests(ImapFixture fleet)
             Assert.Equal(["* SEARCH"], (await other.CommandAsync("SEARCH RECENT")).Untagged);
 
             // A copy is recent in its new mailbox; STATUS counts what no session was told of.
-            Assert.StartsWith("OK [COPYUID", (await other.CommandAsync("COPY 1:2 Kept")).Status);
+            Assert.StartsWith("OK [COPYUID", (await other.CommandAsync("COPY 1:2 Archive")).Status);
             Assert.Contains("* STATUS Archive (RECENT 2)", (await other.CommandAsync("STATUS Archive (RECENT)")).Untagged);
-            Assert.Contains("* 2 RECENT", (await examiner.CommandAsync("EXAMINE Kept")).Untagged);
+            Assert.Contains("* 2 RECENT", (await examiner.CommandAsync("EXAMINE Archive")).Untagged);
             Assert.Contains("* 2 RECENT", (await other.CommandAsync("SELECT Archive")).Untagged);
             Assert.Contains("* STATUS Archive (RECENT 0)", (await first.CommandAsync("STATUS Archive (RECENT)")).Untagged);
 
@@ -211,7 +211,7 @@ public sealed class ConformanceTests(ImapFixture fleet)
         // RFC 4315 §3: the source and target UID sets correspond in order.
         Assert.Matches(@"^OK \[COPYUID \d+ 1:3 1:3\]", (await client.CommandAsync("UID COPY 2:3,1:2,3 Archive")).Status);
         Assert.Equal("OK COPY completed", (await client.CommandAsync("UID COPY 7:9 Archive")).Status);
-        Assert.Contains("* 3 EXISTS", (await client.CommandAsync("EXAMINE Kept")).Untagged);
+        Assert.Contains("* 3 EXISTS", (await client.CommandAsync("EXAMINE Archive")).Untagged);
         var subjects = await client.ResponsesAsync("UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS (SUBJECT)])");
         Assert.Collection(subjects.Untagged,
             l => Assert.Contains("Subject: one", l, StringComparison.Ordinal),
